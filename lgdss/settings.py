@@ -1,0 +1,191 @@
+"""Settings for lgdss, read from the environment (see README.md, "Configuration").
+
+Defaults are safe for production: DEBUG is off, cookies are secure, and a
+SECRET_KEY must be given. The only relaxed default is the database, an SQLite
+file under var/, so that a newcomer needs no database server.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from lgdss import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+SERVICE_NAME = "Council digital service assessments"
+FEEDBACK_EMAIL = env.string("FEEDBACK_EMAIL", "feedback@lgdss.example")
+
+DEBUG = env.boolean("DEBUG", False)
+
+if DEBUG:
+    SECRET_KEY = env.string("SECRET_KEY", "insecure-development-key-never-use-in-production")
+else:
+    SECRET_KEY = env.string("SECRET_KEY")
+    if len(SECRET_KEY) < 32:
+        raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
+
+ALLOWED_HOSTS = env.strings("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.strings("CSRF_TRUSTED_ORIGINS", [])
+
+# The address people use to reach the service, for links in emails.
+SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "crispy_forms",
+    "crispy_forms_gds",
+    "lgdss",
+    "standard",
+    "assessments",
+]
+
+MIDDLEWARE = [
+    "lgdss.middleware.HealthCheckMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "lgdss.urls"
+WSGI_APPLICATION = "lgdss.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "lgdss.context_processors.service",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env.string("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
+        conn_max_age=env.integer("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# --- People -----------------------------------------------------------------
+
+AUTH_USER_MODEL = "assessments.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Security ---------------------------------------------------------------
+
+# Off only for `make run` on plain HTTP at 127.0.0.1; on everywhere else.
+SECURE_COOKIES = env.boolean("SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 0, minimum=0)
+if env.boolean("BEHIND_TLS_PROXY", False):
+    # The load balancer terminates TLS and says so in this header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Internationalisation ---------------------------------------------------
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files -----------------------------------------------------------
+
+STATIC_URL = env.string("STATIC_URL", "/static/")
+STATIC_ROOT = BASE_DIR / "staticfiles"
+# static/build holds GOV.UK Frontend compiled with our settings (`make assets`);
+# static/js and static/images hold our own scripts and images.
+STATICFILES_DIRS = [
+    BASE_DIR / "static" / "build",
+    BASE_DIR / "static" / "js",
+    ("images", BASE_DIR / "static" / "images"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "lgdss.storage.StaticStorage"},
+}
+
+# --- Forms ------------------------------------------------------------------
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
+CRISPY_TEMPLATE_PACK = "gds"
+
+# --- Email ------------------------------------------------------------------
+
+# EMAIL_BACKEND is "console" (emails are printed to the log: the default, for
+# development and `make run`) or "smtp" (sent through EMAIL_HOST).
+EMAIL_BACKEND_NAME = env.string("EMAIL_BACKEND", "console")
+if EMAIL_BACKEND_NAME == "console":
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+elif EMAIL_BACKEND_NAME == "smtp":
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env.string("EMAIL_HOST"),
+                "port": env.integer("EMAIL_PORT", 587, minimum=1),
+                "username": env.string("EMAIL_HOST_USER", ""),
+                "password": env.string("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env.boolean("EMAIL_USE_TLS", True),
+                "timeout": 10,
+            },
+        }
+    }
+else:
+    raise ImproperlyConfigured(
+        f"The environment variable EMAIL_BACKEND is {EMAIL_BACKEND_NAME!r}: use console or smtp."
+    )
+DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "lgdss <no-reply@lgdss.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Logging ----------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "{levelname} {name} {message}", "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}
+
+# `make run` and `make dev` set this to create the demo accounts; never in production.
+DEMO_DATA = env.boolean("DEMO_DATA", False)

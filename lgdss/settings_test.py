@@ -1,0 +1,25 @@
+"""Settings for the test suite: the real settings, with test-only relaxations."""
+
+import os
+
+# Tests need no secret of their own; the real settings still demand one elsewhere.
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789")
+os.environ.setdefault("SECURE_COOKIES", "false")
+
+from lgdss.settings import *  # noqa: F403
+from lgdss.settings import STORAGES
+
+# Fast hashing: tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# No collectstatic before tests: serve from the source folders without a manifest.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
+
+# Playwright's sync API runs an event loop in the test thread; Django would otherwise
+# refuse database access from it during live-server browser tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

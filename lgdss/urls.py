@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from lgdss import views
+
+admin.site.site_header = "Council digital service assessments: administration"
+admin.site.site_title = "Administration"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("standard/", include("standard.urls")),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("cookies/", views.cookies, name="cookies"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "lgdss.views.bad_request"
+handler403 = "lgdss.views.permission_denied"
+handler404 = "lgdss.views.page_not_found"
+handler500 = "lgdss.views.server_error"

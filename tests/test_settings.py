@@ -1,0 +1,99 @@
+"""The settings module reads its environment strictly."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from lgdss import env
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_settings(**variables):
+    """Import lgdss.settings in a fresh interpreter with exactly these variables."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "SECRET", "DEBUG"))}
+    clean.pop("DATABASE_URL", None)
+    clean.update(variables)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import lgdss.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])",
+        ],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_start_up_without_a_secret_key_stops_with_a_clear_message():
+    result = load_settings()
+    assert result.returncode != 0
+    assert "The environment variable SECRET_KEY must be set." in result.stderr
+
+
+def test_malformed_boolean_stops_start_up_naming_the_variable():
+    result = load_settings(DEBUG="ture")
+    assert result.returncode != 0
+    assert "DEBUG is 'ture': use true or false." in result.stderr
+
+
+def test_secret_key_can_come_from_a_file(tmp_path):
+    key_file = tmp_path / "key"
+    key_file.write_text("k" * 50 + "\n")
+    result = load_settings(SECRET_KEY_FILE=str(key_file))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "django.db.backends.sqlite3"]
+
+
+def test_database_url_selects_postgresql():
+    result = load_settings(SECRET_KEY="k" * 50, DATABASE_URL="postgres://u:p@db:5432/lgdss")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[1] == "django.db.backends.postgresql"
+
+
+def test_unknown_email_backend_stops_start_up():
+    result = load_settings(SECRET_KEY="k" * 50, EMAIL_BACKEND="pigeon")
+    assert "EMAIL_BACKEND is 'pigeon': use console or smtp." in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("true", True), ("FALSE", False), ("1", True), ("off", False)]
+)
+def test_boolean_words(text, value):
+    assert env.boolean("X", None, environ={"X": text}) is value
+
+
+def test_boolean_default_when_unset():
+    assert env.boolean("X", True, environ={}) is True
+
+
+def test_integer_refuses_words_and_small_numbers():
+    with pytest.raises(ImproperlyConfigured, match="use a whole number"):
+        env.integer("PORT", 1, environ={"PORT": "8o"})
+    with pytest.raises(ImproperlyConfigured, match="use 1 or more"):
+        env.integer("PORT", 1, minimum=1, environ={"PORT": "0"})
+
+
+def test_value_and_file_together_are_refused(tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="not both"):
+        env.string("SECRET_KEY", environ={"SECRET_KEY": "a", "SECRET_KEY_FILE": "b"})
+
+
+def test_unreadable_secret_file_is_named(tmp_path):
+    missing = tmp_path / "nope"
+    with pytest.raises(ImproperlyConfigured, match="cannot be read"):
+        env.string("SECRET_KEY", environ={"SECRET_KEY_FILE": str(missing)})
+
+
+def test_list_drops_blanks():
+    assert env.strings("HOSTS", [], environ={"HOSTS": "a.example, ,b.example"}) == [
+        "a.example",
+        "b.example",
+    ]
