@@ -150,3 +150,12 @@ def test_error_pages_render_in_the_service_design(client, db, url, status, headi
     html = response.content.decode()
     assert f">{heading}</h1>" in html
     assert "govuk-footer" in html
+
+
+def test_suite_runs_on_the_database_that_database_url_names(db):
+    import os
+
+    from django.db import connection
+
+    expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postg") else "sqlite"
+    assert connection.vendor == expected
