@@ -5,6 +5,7 @@ SECRET_KEY must be given. The only relaxed default is the database, an SQLite
 file under var/, so that a newcomer needs no database server.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_forms_gds",
+    "rules.apps.AutodiscoverRulesConfig",
+    "axes",
     "lgdss",
     "standard",
     "assessments",
@@ -57,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into our "locked out" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lgdss.urls"
@@ -93,6 +98,37 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # --- People -----------------------------------------------------------------
 
 AUTH_USER_MODEL = "assessments.User"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses sign-in while an account is locked after repeated failures.
+    "axes.backends.AxesStandaloneBackend",
+    # Object permissions from assessments/rules.py.
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "assessments:sign_in"
+LOGIN_REDIRECT_URL = "assessments:account"
+LOGOUT_REDIRECT_URL = "home"
+
+# Sessions end after this many minutes without a request, and when the browser closes.
+SESSION_IDLE_MINUTES = env.integer("SESSION_IDLE_MINUTES", 120, minimum=5)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Invitation links work once, for this many days.
+INVITATION_DAYS = env.integer("INVITATION_DAYS", 7, minimum=1)
+# Password reset links (Django's own tokens) last one day.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one email
+# address from one IP address, sign-in is refused for AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.integer("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "email"
+AXES_LOCKOUT_TEMPLATE = "assessments/accounts/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -9,6 +9,7 @@ admin.site.site_title = "Administration"
 urlpatterns = [
     path("", views.home, name="home"),
     path("standard/", include("standard.urls")),
+    path("", include("assessments.urls")),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("cookies/", views.cookies, name="cookies"),

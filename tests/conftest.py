@@ -1,7 +1,17 @@
+"""Shared fixtures: the Standard, and named people for each role.
+
+The personas (pretalx and the NHS breast screening service do the same) make
+permission tests read as sentences: `client_for(coventry_contributor)`.
+"""
+
 import pytest
 from django.core.management import call_command
 
+from assessments.models import Role
 from standard.models import StandardVersion
+from tests.factories import CouncilFactory, MembershipFactory, PeerGroupFactory, UserFactory
+
+PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
@@ -10,3 +20,87 @@ def standard(db):
     if not StandardVersion.objects.exists():
         call_command("loaddata", "standard_lgdss_1_0", verbosity=0)
     return StandardVersion.objects.current()
+
+
+@pytest.fixture
+def midlands(db):
+    return PeerGroupFactory(name="Midlands", slug="midlands")
+
+
+@pytest.fixture
+def coventry(midlands):
+    return CouncilFactory(
+        code="COV",
+        official_name="Coventry City Council",
+        short_name="Coventry",
+        region="West Midlands",
+        peer_group=midlands,
+    )
+
+
+@pytest.fixture
+def leeds(db):
+    group = PeerGroupFactory(name="Yorkshire and Humber", slug="yorkshire-and-humber")
+    return CouncilFactory(
+        code="LDS",
+        official_name="Leeds City Council",
+        short_name="Leeds",
+        region="Yorkshire and The Humber",
+        peer_group=group,
+    )
+
+
+@pytest.fixture
+def coventry_lead(coventry):
+    return MembershipFactory(
+        council=coventry, role=Role.LEAD, user=UserFactory(email="lead@coventry.example", full_name="Cara Lead")
+    ).user
+
+
+@pytest.fixture
+def coventry_contributor(coventry):
+    return MembershipFactory(
+        council=coventry,
+        role=Role.CONTRIBUTOR,
+        user=UserFactory(email="editor@coventry.example", full_name="Ed Contributor"),
+    ).user
+
+
+@pytest.fixture
+def leeds_lead(leeds):
+    """Someone from another council."""
+    return MembershipFactory(
+        council=leeds, role=Role.LEAD, user=UserFactory(email="lead@leeds.example", full_name="Lee Lead")
+    ).user
+
+
+@pytest.fixture
+def peer_reviewer(midlands):
+    return UserFactory(
+        email="reviewer@birmingham.example",
+        full_name="Rita Reviewer",
+        is_peer_reviewer=True,
+        reviewer_peer_group=midlands,
+    )
+
+
+@pytest.fixture
+def coordinator(db):
+    return UserFactory(
+        email="coordinator@lgdss.example", full_name="Coco Coordinator", is_coordinator=True, is_staff=True
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """A test client signed in as the given person (or anonymous for None)."""
+    from django.test import Client
+
+    def make(user):
+        if user is None:
+            return Client()
+        signed_in = Client()
+        signed_in.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return signed_in
+
+    return make

@@ -1,5 +1,11 @@
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -10,7 +16,7 @@ class UserManager(BaseUserManager):
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=normalise_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -23,6 +29,7 @@ class UserManager(BaseUserManager):
     def create_superuser(self, email, password=None, **extra_fields):
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
+        extra_fields.setdefault("is_coordinator", True)
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, email):
@@ -30,11 +37,19 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=email)
 
 
+def normalise_email(email):
+    """Email addresses are stored in lower case, so each person has one account."""
+    return (email or "").strip().lower()
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in: council staff, peer reviewers and coordinators.
 
-    People sign in with their email address. What they may do comes from their
-    council memberships and roles, decided in `assessments.rules`.
+    People sign in with their email address. Their roles: council lead or
+    contributor (through `Membership`, per council), peer reviewer (a flag and a
+    peer group, set by a coordinator) and coordinator. One person can hold
+    several: a council lead can also be a peer reviewer for other councils.
+    What each role may do is decided in `assessments.rules`.
     """
 
     email = models.EmailField("email address", max_length=254, unique=True)
@@ -42,6 +57,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
         "may use the admin", default=False, help_text="Coordinators use the admin."
+    )
+    is_coordinator = models.BooleanField(
+        default=False, help_text="Runs the scheme: councils, people and reviewer assignment."
+    )
+    is_peer_reviewer = models.BooleanField(default=False)
+    reviewer_peer_group = models.ForeignKey(
+        "assessments.PeerGroup",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewers",
+        help_text="Peer reviewers review councils, usually within their own group.",
     )
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -55,6 +82,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["full_name", "email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="unique_user_email_ci"),
+            models.CheckConstraint(
+                condition=Q(is_peer_reviewer=False) | Q(reviewer_peer_group__isnull=False),
+                name="peer_reviewer_has_group",
+            ),
         ]
 
     def __str__(self):
@@ -65,3 +96,123 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Role(models.TextChoices):
+    """A person's role in a council."""
+
+    LEAD = "lead", "Council lead"
+    CONTRIBUTOR = "contributor", "Contributor"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def leads(self):
+        return self.filter(role=Role.LEAD)
+
+
+class Membership(models.Model):
+    """A person's place in a council: lead (manages members) or contributor."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    council = models.ForeignKey("assessments.Council", on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role)
+    created_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["council", "user__full_name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "council"], name="one_membership_per_council"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()}, {self.council.short_name}"
+
+
+class InvitationRole(models.TextChoices):
+    LEAD = "lead", "Council lead"
+    CONTRIBUTOR = "contributor", "Contributor"
+    REVIEWER = "reviewer", "Peer reviewer"
+
+
+def invitation_lifetime():
+    return timedelta(days=settings.INVITATION_DAYS)
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=timezone.now())
+
+    def for_token(self, token):
+        """The invitation a link's token belongs to. Only the token's hash is stored."""
+        return self.get(token_hash=hash_token(token))
+
+
+class Invitation(models.Model):
+    """An emailed, single-use, expiring link that makes someone a member or reviewer.
+
+    The link carries a random token; only its SHA-256 hash is stored, so the
+    database alone cannot be used to accept an invitation.
+    """
+
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=InvitationRole)
+    council = models.ForeignKey(
+        "assessments.Council", on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    peer_group = models.ForeignKey(
+        "assessments.PeerGroup", on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role__in=["lead", "contributor"]) & Q(council__isnull=False))
+                | (Q(role="reviewer") & Q(peer_group__isnull=False)),
+                name="invitation_has_council_or_group",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} as {self.get_role_display()}"
+
+    @staticmethod
+    def new_token():
+        """A fresh random token and its hash: the token goes in the email, the hash in the row."""
+        token = secrets.token_urlsafe(32)
+        return token, hash_token(token)
+
+    @property
+    def is_expired(self):
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self):
+        return self.accepted_at is None and self.cancelled_at is None and not self.is_expired
+
+    @property
+    def joins(self):
+        """What accepting makes you a part of: the council, or the peer group."""
+        return self.council if self.council_id else self.peer_group

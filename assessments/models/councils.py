@@ -1,0 +1,119 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length, Upper
+from django.db.models.lookups import Exact
+from django.urls import reverse
+
+
+class PeerGroup(models.Model):
+    """A regional group of councils whose officers review each other's services.
+
+    LocalGov Digital ran such groups from 2016 (London, Midlands, South, South West,
+    Yorkshire and Humber). Every council belongs to one; coordinators edit them.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Nation(models.TextChoices):
+    ENGLAND = "England"
+    NORTHERN_IRELAND = "Northern Ireland"
+    SCOTLAND = "Scotland"
+    WALES = "Wales"
+
+
+class CouncilQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_current=True)
+
+    def former(self):
+        return self.filter(is_current=False)
+
+    def signatories(self):
+        """Councils that have recorded signing up to the Standard."""
+        return self.filter(adopted_on__isnull=False)
+
+    def search(self, text):
+        """Councils whose names or code contain `text` (case-insensitive)."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(official_name__icontains=text) | Q(short_name__icontains=text) | Q(code__iexact=text)
+        )
+
+    def by_code(self, code):
+        """The council with this three-letter code, as written in URLs (any case)."""
+        return self.get(code=code.upper())
+
+
+class Council(models.Model):
+    """A UK local authority, current or former.
+
+    Reference facts come from mySociety's "UK Local Authority Names and Codes"
+    (MIT licence) through `manage.py import_councils`. Abolished councils stay,
+    marked former, so that their history remains readable.
+    """
+
+    code = models.CharField(
+        "three-letter code", max_length=3, unique=True, help_text="From the local authority register, for example COV."
+    )
+    official_name = models.CharField(max_length=120)
+    short_name = models.CharField(max_length=120)
+    gss_code = models.CharField("GSS code", max_length=9, blank=True)
+    nation = models.CharField(max_length=20, choices=Nation)
+    region = models.CharField(max_length=40)
+    authority_type = models.CharField("type code", max_length=5)
+    authority_type_name = models.CharField("type", max_length=60)
+    population = models.PositiveIntegerField(null=True, blank=True)
+    is_current = models.BooleanField("current", default=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    replaced_by = models.ManyToManyField(
+        "self", symmetrical=False, related_name="replaced", blank=True
+    )
+    peer_group = models.ForeignKey(PeerGroup, on_delete=models.PROTECT, related_name="councils")
+
+    # Signing up to the Standard, recorded by the council's lead.
+    adopted_on = models.DateField("signed up to the Standard on", null=True, blank=True)
+    adoption_sponsor_role = models.CharField("senior sponsor's role", max_length=150, blank=True)
+    adoption_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    adoption_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CouncilQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["short_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(Exact(Length("code"), 3), Exact(F("code"), Upper("code"))),
+                name="council_code_three_capitals",
+            ),
+            models.CheckConstraint(
+                condition=Q(adopted_on__isnull=True, adoption_sponsor_role="")
+                | (Q(adopted_on__isnull=False) & ~Q(adoption_sponsor_role="")),
+                name="council_adoption_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["nation", "region"]), models.Index(fields=["authority_type"])]
+
+    def __str__(self):
+        return self.official_name
+
+    def get_absolute_url(self):
+        return reverse("assessments:council_detail", args=[self.code.lower()])
+
+    @property
+    def has_signed_up(self):
+        return self.adopted_on is not None

@@ -1,0 +1,37 @@
+from django.urls import path
+
+from assessments.views import accounts, councils, members
+
+app_name = "assessments"
+
+urlpatterns = [
+    # The public directory of councils and each council's page.
+    path("councils/", councils.directory, name="council_directory"),
+    path("councils/<str:code>/", councils.detail, name="council_detail"),
+    path("councils/<str:code>/sign-up/", councils.record_adoption, name="record_adoption"),
+    # A council's members.
+    path("councils/<str:code>/members/", members.member_list, name="member_list"),
+    path("councils/<str:code>/members/invite/", members.invite_member, name="invite_member"),
+    path(
+        "councils/<str:code>/members/<int:pk>/remove/",
+        members.remove_member,
+        name="remove_member",
+    ),
+    # Invitations: sent by coordinators to anyone, accepted by following the emailed link.
+    path("invitations/", members.invitation_list, name="invitation_list"),
+    path("invitations/new/", members.invite_anyone, name="invite_anyone"),
+    path("invitations/accept/<str:token>/", members.accept_invitation, name="accept_invitation"),
+    # Signing in and your account.
+    path("sign-in/", accounts.sign_in, name="sign_in"),
+    path("sign-out/", accounts.sign_out, name="sign_out"),
+    path("account/", accounts.account, name="account"),
+    path("account/password/", accounts.change_password, name="change_password"),
+    path("password-reset/", accounts.password_reset, name="password_reset"),
+    path("password-reset/sent/", accounts.password_reset_sent, name="password_reset_sent"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        accounts.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path("password-reset/done/", accounts.password_reset_done, name="password_reset_done"),
+]
