@@ -65,6 +65,8 @@ run: setup var/secret-key
 	@mkdir -p var
 	$(RUN_ENV) $(MANAGE) migrate --no-input
 	$(RUN_ENV) $(MANAGE) loaddata standard_lgdss_1_0
+	$(RUN_ENV) $(MANAGE) import_councils
+	$(RUN_ENV) $(MANAGE) load_demo_data
 	$(RUN_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
 	@echo "Starting on http://$(HOST):$(PORT) (Ctrl+C to stop)"
 	$(RUN_ENV) $(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) lgdss.wsgi
@@ -80,6 +82,8 @@ dev: setup
 	@mkdir -p var
 	DEBUG=true $(MANAGE) migrate --no-input
 	DEBUG=true $(MANAGE) loaddata standard_lgdss_1_0
+	DEBUG=true $(MANAGE) import_councils
+	DEBUG=true DEMO_DATA=true $(MANAGE) load_demo_data
 	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 
 lint: $(BIN)/.installed

@@ -3,9 +3,6 @@ from django.urls import include, path
 
 from lgdss import views
 
-admin.site.site_header = "Council digital service assessments: administration"
-admin.site.site_title = "Administration"
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("standard/", include("standard.urls")),

@@ -53,7 +53,9 @@ def leeds(db):
 @pytest.fixture
 def coventry_lead(coventry):
     return MembershipFactory(
-        council=coventry, role=Role.LEAD, user=UserFactory(email="lead@coventry.example", full_name="Cara Lead")
+        council=coventry,
+        role=Role.LEAD,
+        user=UserFactory(email="lead@coventry.example", full_name="Cara Lead"),
     ).user
 
 
@@ -70,7 +72,9 @@ def coventry_contributor(coventry):
 def leeds_lead(leeds):
     """Someone from another council."""
     return MembershipFactory(
-        council=leeds, role=Role.LEAD, user=UserFactory(email="lead@leeds.example", full_name="Lee Lead")
+        council=leeds,
+        role=Role.LEAD,
+        user=UserFactory(email="lead@leeds.example", full_name="Lee Lead"),
     ).user
 
 
@@ -87,7 +91,10 @@ def peer_reviewer(midlands):
 @pytest.fixture
 def coordinator(db):
     return UserFactory(
-        email="coordinator@lgdss.example", full_name="Coco Coordinator", is_coordinator=True, is_staff=True
+        email="coordinator@lgdss.example",
+        full_name="Coco Coordinator",
+        is_coordinator=True,
+        is_staff=True,
     )
 
 

@@ -47,7 +47,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     date_joined = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):  # noqa: N805
+    def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 

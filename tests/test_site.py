@@ -20,12 +20,18 @@ def public_urls():
         reverse("accessibility"),
         reverse("privacy"),
         reverse("cookies"),
+        reverse("assessments:council_directory"),
+        reverse("assessments:council_detail", args=["cov"]),
+        reverse("assessments:sign_in"),
+        reverse("assessments:password_reset"),
+        reverse("assessments:password_reset_sent"),
+        reverse("assessments:password_reset_done"),
     ]
     urls += [reverse("standard:point_detail", args=[n]) for n in range(1, 16)]
     return urls
 
 
-def test_every_public_page_answers_with_one_h1_and_a_unique_title(client, standard):
+def test_every_public_page_answers_with_one_h1_and_a_unique_title(client, standard, coventry):
     titles = {}
     for url in public_urls():
         response = client.get(url)

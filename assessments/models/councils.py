@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length, Upper
-from django.db.models.lookups import Exact
+from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.urls import reverse
 
 
@@ -65,7 +65,11 @@ class Council(models.Model):
     """
 
     code = models.CharField(
-        "three-letter code", max_length=3, unique=True, help_text="From the local authority register, for example COV."
+        "code",
+        max_length=5,
+        unique=True,
+        help_text="From the local authority register: three letters for councils (COV), "
+        "up to five for combined authorities (WMCA) and former Northern Irish districts (NIR-A).",
     )
     official_name = models.CharField(max_length=120)
     short_name = models.CharField(max_length=120)
@@ -97,8 +101,8 @@ class Council(models.Model):
         ordering = ["short_name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(Exact(Length("code"), 3), Exact(F("code"), Upper("code"))),
-                name="council_code_three_capitals",
+                condition=Q(GreaterThanOrEqual(Length("code"), 3), Exact(F("code"), Upper("code"))),
+                name="council_code_upper_case",
             ),
             models.CheckConstraint(
                 condition=Q(adopted_on__isnull=True, adoption_sponsor_role="")
@@ -106,7 +110,10 @@ class Council(models.Model):
                 name="council_adoption_complete",
             ),
         ]
-        indexes = [models.Index(fields=["nation", "region"]), models.Index(fields=["authority_type"])]
+        indexes = [
+            models.Index(fields=["nation", "region"]),
+            models.Index(fields=["authority_type"]),
+        ]
 
     def __str__(self):
         return self.official_name

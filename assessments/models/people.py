@@ -113,8 +113,12 @@ class MembershipQuerySet(models.QuerySet):
 class Membership(models.Model):
     """A person's place in a council: lead (manages members) or contributor."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    council = models.ForeignKey("assessments.Council", on_delete=models.PROTECT, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    council = models.ForeignKey(
+        "assessments.Council", on_delete=models.PROTECT, related_name="memberships"
+    )
     role = models.CharField(max_length=20, choices=Role)
     created_at = models.DateTimeField(default=timezone.now)
     added_by = models.ForeignKey(
@@ -149,7 +153,9 @@ def hash_token(token):
 
 class InvitationQuerySet(models.QuerySet):
     def pending(self):
-        return self.filter(accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=timezone.now())
+        return self.filter(
+            accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=timezone.now()
+        )
 
     def for_token(self, token):
         """The invitation a link's token belongs to. Only the token's hash is stored."""
@@ -166,14 +172,25 @@ class Invitation(models.Model):
     email = models.EmailField()
     role = models.CharField(max_length=20, choices=InvitationRole)
     council = models.ForeignKey(
-        "assessments.Council", on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+        "assessments.Council",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
     )
     peer_group = models.ForeignKey(
-        "assessments.PeerGroup", on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+        "assessments.PeerGroup",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="invitations_sent",
     )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()

@@ -1,13 +1,103 @@
+"""The public directory of councils, each council's page, and recording that a council signed up."""
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from assessments import services
+from assessments.forms.councils import AdoptionForm, CouncilFilterForm
+from assessments.models import Council
+
+COUNCILS_PER_PAGE = 50
+CODE = re.compile(r"[A-Za-z0-9-]{1,10}")
 
 
+def _get_council(code, councils=None):
+    """The council whose code is in the URL (in any case), or 404."""
+    councils = Council.objects.all() if councils is None else councils
+    if not CODE.fullmatch(code):  # nothing else can match, and PostgreSQL refuses NUL characters
+        raise Http404("No council has that code.")
+    try:
+        return councils.by_code(code)
+    except Council.DoesNotExist:
+        raise Http404("No council has that code.") from None
+
+
+@require_GET
 def directory(request):
-    raise Http404
+    """Every council, searchable and filtered, 50 to a page.
+
+    The query count does not grow with the number of councils: the choices for
+    the filters, the count and one page of councils.
+    """
+    councils = Council.objects.all()
+    filters = CouncilFilterForm(
+        request.GET,
+        regions=councils.order_by("region").values_list("region", flat=True).distinct(),
+        types=councils.order_by("authority_type_name")
+        .values_list("authority_type", "authority_type_name")
+        .distinct(),
+    )
+    filters.is_valid()  # unknown values were dropped, so the filters in use are always valid
+    results = filters.apply(councils).order_by("short_name", "code")
+    # A page number that is not a number goes to the first page, one past the end to the last.
+    page = Paginator(results, COUNCILS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request, "assessments/councils/directory.html", {"filters": filters, "page": page}
+    )
 
 
+@require_GET
 def detail(request, code):
-    raise Http404
+    """A council's page: its facts, whether it has signed up, and (later) its assessments."""
+    if code != code.lower():
+        return redirect("assessments:council_detail", code=code.lower(), permanent=True)
+    council = _get_council(code, Council.objects.select_related("peer_group"))
+    return render(
+        request,
+        "assessments/councils/detail.html",
+        {
+            "council": council,
+            "replaced_by": list(council.replaced_by.order_by("short_name")),
+            "replaced": list(council.replaced.order_by("short_name")),
+            "may_record_adoption": council.is_current
+            and request.user.has_perm("assessments.record_adoption", council),
+            "may_view_members": request.user.has_perm("assessments.view_members", council),
+            "may_manage_members": request.user.has_perm("assessments.invite_member", council),
+        },
+    )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
 def record_adoption(request, code):
-    raise Http404
+    """Record, or correct, the date a current council signed up and its senior sponsor.
+
+    Former councils cannot sign up, so their address does not exist (404). Only
+    the council's lead and coordinators may record it (403 for anyone else).
+    """
+    council = _get_council(code, Council.objects.current())
+    if not request.user.has_perm("assessments.record_adoption", council):
+        raise PermissionDenied
+    initial = {"adopted_on": council.adopted_on, "sponsor_role": council.adoption_sponsor_role}
+    form = AdoptionForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_valid():
+        services.record_adoption(
+            council,
+            by=request.user,
+            adopted_on=form.cleaned_data["adopted_on"],
+            sponsor_role=form.cleaned_data["sponsor_role"],
+        )
+        messages.success(
+            request, f"{council.short_name}'s sign-up to the Standard has been recorded"
+        )
+        return redirect(council)
+    return render(
+        request, "assessments/councils/record_adoption.html", {"council": council, "form": form}
+    )

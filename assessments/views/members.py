@@ -1,25 +1,220 @@
-from django.http import Http404
+"""A council's members, invitations, and accepting an invitation."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from assessments import services
+from assessments.forms.members import AcceptInvitationForm, InviteAnyoneForm, InviteMemberForm
+from assessments.models import Council, Invitation, InvitationRole, Role, User
 
 
+def _council_for(request, code, perm):
+    """The council in the URL, if the signed-in user has `perm` on it (else 404/403)."""
+    council = get_object_or_404(Council, code=code.upper())
+    if not request.user.has_perm(perm, council):
+        raise PermissionDenied
+    return council
+
+
+@login_required
+@require_http_methods(["GET"])
 def member_list(request, code):
-    raise Http404
+    council = _council_for(request, code, "assessments.view_members")
+    members = council.memberships.select_related("user").order_by(
+        "role", "user__full_name", "user__email"
+    )
+    can_invite = request.user.has_perm("assessments.invite_member", council)
+    lead_count = sum(1 for m in members if m.role == Role.LEAD)
+    rows = [
+        {
+            "membership": m,
+            "can_remove": can_invite and not (m.role == Role.LEAD and lead_count == 1),
+        }
+        for m in members
+    ]
+    invitations = (
+        council.invitations.pending().select_related("invited_by").order_by("-created_at")
+        if can_invite
+        else []
+    )
+    return render(
+        request,
+        "assessments/members/member_list.html",
+        {"council": council, "rows": rows, "can_invite": can_invite, "invitations": invitations},
+    )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
 def invite_member(request, code):
-    raise Http404
+    council = _council_for(request, code, "assessments.invite_member")
+    form = InviteMemberForm(request.POST if request.method == "POST" else None, council=council)
+    if request.method == "POST" and form.is_valid():
+        services.invite(
+            by=request.user,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            council=council,
+        )
+        messages.success(request, f"Invitation sent to {form.cleaned_data['email']}")
+        return redirect("assessments:member_list", code=council.code.lower())
+    return render(
+        request, "assessments/members/invite_member.html", {"council": council, "form": form}
+    )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
 def remove_member(request, code, pk):
-    raise Http404
+    council = _council_for(request, code, "assessments.invite_member")
+    membership = get_object_or_404(council.memberships.select_related("user"), pk=pk)
+    error = None
+    if request.method == "POST":
+        try:
+            services.remove_member(membership, by=request.user)
+        except ValidationError as problem:
+            error = problem.messages[0]
+        else:
+            messages.success(
+                request, f"{membership.user} has been removed from {council.short_name}"
+            )
+            return redirect("assessments:member_list", code=council.code.lower())
+    elif membership.role == Role.LEAD and not council.memberships.leads().exclude(pk=pk).exists():
+        error = (
+            f"{membership.user} is the only lead for {council.short_name}. "
+            "Make someone else a lead before removing them."
+        )
+    return render(
+        request,
+        "assessments/members/remove_member.html",
+        {"council": council, "membership": membership, "error": error},
+        status=409 if error else 200,
+    )
 
 
+@login_required
+@require_POST
+def cancel_invitation(request, pk):
+    invitation = get_object_or_404(Invitation, pk=pk)
+    services.cancel_invitation(invitation, by=request.user)
+    messages.success(request, f"The invitation to {invitation.email} has been cancelled")
+    if invitation.council_id and request.POST.get("from") == "council":
+        return redirect("assessments:member_list", code=invitation.council.code.lower())
+    return redirect("assessments:invitation_list")
+
+
+@login_required
+@require_http_methods(["GET"])
 def invitation_list(request):
-    raise Http404
+    if not request.user.has_perm("assessments.invite_anyone"):
+        raise PermissionDenied
+    invitations = Invitation.objects.select_related("council", "peer_group", "invited_by").order_by(
+        "-created_at"
+    )[:100]
+    return render(
+        request,
+        "assessments/members/invitation_list.html",
+        {"invitations": invitations, "pending_count": Invitation.objects.pending().count()},
+    )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
 def invite_anyone(request):
-    raise Http404
+    if not request.user.has_perm("assessments.invite_anyone"):
+        raise PermissionDenied
+    form = InviteAnyoneForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.invite(
+            by=request.user,
+            email=data["email"],
+            role=data["role"],
+            council=data["council"],
+            peer_group=data["peer_group"],
+        )
+        messages.success(request, f"Invitation sent to {data['email']}")
+        return redirect("assessments:invitation_list")
+    return render(request, "assessments/members/invite_anyone.html", {"form": form})
 
 
+def _landing_page(invitation):
+    if invitation.role == InvitationRole.REVIEWER:
+        return reverse("assessments:account")
+    return reverse("assessments:member_list", args=[invitation.council.code.lower()])
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
 def accept_invitation(request, token):
-    raise Http404
+    """Where the emailed link leads. Tampered, used and expired links get a clear page."""
+    try:
+        invitation = Invitation.objects.select_related(
+            "council", "peer_group", "invited_by"
+        ).for_token(token)
+    except Invitation.DoesNotExist:
+        return render(request, "assessments/members/invitation_invalid.html", status=404)
+    if not invitation.is_usable:
+        return render(
+            request,
+            "assessments/members/invitation_unusable.html",
+            {"invitation": invitation},
+            status=410,
+        )
+
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    context = {"invitation": invitation}
+
+    if existing is not None:
+        # The invitee already has an account: they accept it signed in as themselves.
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.user != existing:
+            return render(
+                request, "assessments/members/invitation_wrong_account.html", context, status=403
+            )
+        if request.method == "POST":
+            return _accept(request, invitation, user=request.user)
+        return render(request, "assessments/members/accept_existing.html", context)
+
+    form = AcceptInvitationForm(
+        request.POST if request.method == "POST" else None, email=invitation.email
+    )
+    if request.method == "POST" and form.is_valid():
+        return _accept(
+            request,
+            invitation,
+            full_name=form.cleaned_data["full_name"],
+            password=form.cleaned_data["new_password1"],
+        )
+    return render(request, "assessments/members/accept_new.html", {**context, "form": form})
+
+
+def _accept(request, invitation, **kwargs):
+    try:
+        user = services.accept_invitation(invitation, **kwargs)
+    except services.InvitationUnusable:
+        invitation.refresh_from_db()
+        return render(
+            request,
+            "assessments/members/invitation_unusable.html",
+            {"invitation": invitation},
+            status=410,
+        )
+    if not request.user.is_authenticated:
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if invitation.role == InvitationRole.REVIEWER:
+        messages.success(
+            request, f"You are now a peer reviewer in the {invitation.peer_group} peer group"
+        )
+    else:
+        role = dict(InvitationRole.choices)[invitation.role].lower()
+        messages.success(request, f"You are now a {role} for {invitation.council.short_name}")
+    return redirect(_landing_page(invitation))

@@ -1,0 +1,63 @@
+"""Demo accounts for `make run` and `make dev`. Refuses to run unless DEMO_DATA is true."""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from assessments.models import Council, Membership, PeerGroup, Role, User
+
+PASSWORD = "demo-password-2026"
+
+# (email, full name, council code or None, role in that council, peer reviewer?, coordinator?)
+ACCOUNTS = [
+    ("lead@coventry.example", "Cara Singh", "COV", Role.LEAD, False, False),
+    ("editor@coventry.example", "Ed Okafor", "COV", Role.CONTRIBUTOR, False, False),
+    ("lead@leeds.example", "Lee Brennan", "LDS", Role.LEAD, False, False),
+    ("reviewer@birmingham.example", "Rita Kowalska", "BIR", Role.CONTRIBUTOR, True, False),
+    ("coordinator@lgdss.example", "Coco Adeyemi", None, None, False, True),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts (only where DEMO_DATA=true). Safe to run again."
+
+    def handle(self, *args, **options):
+        if not settings.DEMO_DATA:
+            raise CommandError(
+                "Demo accounts are only created where DEMO_DATA=true (make run and make dev)."
+            )
+        if not Council.objects.exists():
+            call_command("import_councils", verbosity=0)
+
+        with transaction.atomic():
+            for email, name, code, role, reviewer, coordinator in ACCOUNTS:
+                user, _ = User.objects.get_or_create(email=email)
+                user.full_name = name
+                user.set_password(PASSWORD)
+                user.is_active = True
+                user.is_coordinator = coordinator
+                user.is_staff = coordinator
+                if reviewer:
+                    council = Council.objects.get(code=code)
+                    user.is_peer_reviewer = True
+                    user.reviewer_peer_group = council.peer_group
+                user.save()
+                if code:
+                    Membership.objects.update_or_create(
+                        user=user, council=Council.objects.get(code=code), defaults={"role": role}
+                    )
+
+        self.stdout.write(f"Demo accounts (password: {PASSWORD}):")
+        for email, _, code, role, reviewer, coordinator in ACCOUNTS:
+            what = []
+            if code:
+                what.append(
+                    f"{dict(Role.choices)[role].lower()}, {Council.objects.get(code=code).official_name}"
+                )
+            if reviewer:
+                group = PeerGroup.objects.get(councils__code=code)
+                what.append(f"peer reviewer ({group.name})")
+            if coordinator:
+                what.append("coordinator")
+            self.stdout.write(f"  {email:30} {'; '.join(what)}")

@@ -1,0 +1,60 @@
+"""Presenter helpers for council pages: wording and page links, kept out of templates."""
+
+from urllib.parse import urlencode
+
+from django import template
+from django.core.paginator import Paginator
+from django.utils.html import format_html, format_html_join
+
+register = template.Library()
+
+
+@register.filter
+def population(value):
+    """A population with thousands separators, or "Not known"."""
+    return "Not known" if value is None else f"{value:,}"
+
+
+@register.filter
+def council_links(councils):
+    """Links to councils' pages, as a list in words: "A, B and C"."""
+    links = [
+        format_html('<a class="govuk-link" href="{}">{}</a>', c.get_absolute_url(), c.short_name)
+        for c in councils
+    ]
+    if len(links) < 2:
+        return links[0] if links else ""
+    return format_html(
+        "{} and {}", format_html_join(", ", "{}", ((link,) for link in links[:-1])), links[-1]
+    )
+
+
+@register.simple_tag
+def results_count(page):
+    """'Showing 1 to 50 of 385 councils', or 'Showing 3 councils' when they fit on one page."""
+    total = page.paginator.count
+    noun = "council" if total == 1 else "councils"
+    if page.paginator.num_pages == 1:
+        return f"Showing {total} {noun}"
+    return f"Showing {page.start_index()} to {page.end_index()} of {total} {noun}"
+
+
+@register.inclusion_tag("assessments/councils/_pagination.html")
+def pagination(page, params):
+    """Links for the GOV.UK pagination component, keeping the search and filters in `params`."""
+
+    def href(number):
+        return "?" + urlencode({**params, "page": number})
+
+    items = [
+        {"ellipsis": True}
+        if number == Paginator.ELLIPSIS
+        else {"number": number, "href": href(number), "current": number == page.number}
+        for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+    ]
+    return {
+        "show": page.paginator.num_pages > 1,
+        "items": items,
+        "previous": href(page.previous_page_number()) if page.has_previous() else None,
+        "next": href(page.next_page_number()) if page.has_next() else None,
+    }

@@ -1,0 +1,338 @@
+"""Invitations and council membership."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import services
+from assessments.models import Invitation, InvitationRole, Membership, Role, User
+from tests.factories import MembershipFactory, UserFactory
+
+NEW_PASSWORD = "plenty-long-passphrase-2026"
+
+
+@pytest.fixture
+def emails_sent(django_capture_on_commit_callbacks):
+    """Within this block, emails queued for after commit are sent at its end."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def accept_path(message):
+    return re.search(r"http://\S+?(/invitations/accept/\S+/)", message.body).group(1)
+
+
+def invite(by, email, role, council=None, peer_group=None, *, capture):
+    with capture():
+        return services.invite(
+            by=by, email=email, role=role, council=council, peer_group=peer_group
+        )
+
+
+def test_lead_invites_a_colleague_who_gets_one_email_with_a_link(
+    client_for, coventry_lead, emails_sent
+):
+    client = client_for(coventry_lead)
+    with emails_sent():
+        response = client.post(
+            reverse("assessments:invite_member", args=["cov"]),
+            {"email": "New.Person@Coventry.example", "role": "contributor"},
+        )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assessments:member_list", args=["cov"])
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["new.person@coventry.example"]
+    assert "Coventry City Council as a contributor" in message.body
+    invitation = Invitation.objects.get()
+    assert invitation.expires_at - invitation.created_at == timedelta(days=7)
+    token = accept_path(message).split("/")[-2]
+    assert token not in invitation.token_hash, "only the token's hash is stored"
+
+
+def test_invitee_sets_name_and_password_and_lands_in_their_council(
+    client, coventry_lead, emails_sent
+):
+    invite(
+        coventry_lead,
+        "new@coventry.example",
+        InvitationRole.CONTRIBUTOR,
+        coventry_lead.memberships.get().council,
+        capture=emails_sent,
+    )
+    path = accept_path(mail.outbox[0])
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Set up your account" in page.content.decode()
+    response = client.post(
+        path,
+        {"full_name": "Nia New", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assessments:member_list", args=["cov"])
+    user = User.objects.get(email="new@coventry.example")
+    assert user.full_name == "Nia New"
+    assert user.check_password(NEW_PASSWORD)
+    assert Membership.objects.get(user=user).role == Role.CONTRIBUTOR
+    assert client.session["_auth_user_id"] == str(user.pk), "signed in"
+    members_page = client.get(response["Location"]).content.decode()
+    assert "You are now a contributor for Coventry" in members_page
+
+
+def test_used_link_gets_a_clear_page(client, coventry_lead, emails_sent):
+    invite(
+        coventry_lead,
+        "new@coventry.example",
+        InvitationRole.CONTRIBUTOR,
+        coventry_lead.memberships.get().council,
+        capture=emails_sent,
+    )
+    path = accept_path(mail.outbox[0])
+    data = {"full_name": "Nia New", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    client.post(path, data)
+    client.logout()
+    again = client.get(path)
+    assert again.status_code == 410
+    assert "This invitation has already been used" in again.content.decode()
+    assert client.post(path, data).status_code == 410
+    assert User.objects.filter(email="new@coventry.example").count() == 1
+
+
+def test_expired_link_gets_a_clear_page(client, coventry_lead, emails_sent):
+    invitation = invite(
+        coventry_lead,
+        "new@coventry.example",
+        InvitationRole.CONTRIBUTOR,
+        coventry_lead.memberships.get().council,
+        capture=emails_sent,
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    response = client.get(accept_path(mail.outbox[0]))
+    assert response.status_code == 410
+    assert "This invitation has expired" in response.content.decode()
+
+
+@pytest.mark.parametrize("token", ["tampered", "x" * 43, "%00", "a" * 500])
+def test_tampered_link_gets_a_clear_page(client, db, token):
+    response = client.get(f"/invitations/accept/{token}/")
+    assert response.status_code == 404
+    assert "This invitation link is not valid" in response.content.decode()
+
+
+def test_a_newer_invitation_cancels_the_older_link(client, coventry_lead, emails_sent):
+    council = coventry_lead.memberships.get().council
+    invite(
+        coventry_lead,
+        "new@coventry.example",
+        InvitationRole.CONTRIBUTOR,
+        council,
+        capture=emails_sent,
+    )
+    invite(
+        coventry_lead,
+        "new@coventry.example",
+        InvitationRole.CONTRIBUTOR,
+        council,
+        capture=emails_sent,
+    )
+    old, new = accept_path(mail.outbox[0]), accept_path(mail.outbox[1])
+    assert client.get(old).status_code == 410
+    assert "This invitation has been cancelled" in client.get(old).content.decode()
+    assert client.get(new).status_code == 200
+
+
+def test_lead_cancels_an_invitation(client_for, coventry_lead, emails_sent):
+    council = coventry_lead.memberships.get().council
+    invitation = invite(
+        coventry_lead,
+        "new@coventry.example",
+        InvitationRole.CONTRIBUTOR,
+        council,
+        capture=emails_sent,
+    )
+    client = client_for(coventry_lead)
+    assert (
+        client.get(reverse("assessments:cancel_invitation", args=[invitation.pk])).status_code
+        == 405
+    )
+    client.post(reverse("assessments:cancel_invitation", args=[invitation.pk]), {"from": "council"})
+    invitation.refresh_from_db()
+    assert invitation.cancelled_at is not None
+
+
+def test_invite_form_errors_keep_what_was_typed(client_for, coventry_lead, coventry_contributor):
+    client = client_for(coventry_lead)
+    url = reverse("assessments:invite_member", args=["cov"])
+    html = client.post(url, {"email": "not an email"}).content.decode()
+    assert html.count("Enter an email address in the correct format") == 2
+    assert html.count("Select their role") == 2
+    assert 'value="not an email"' in html
+    html = client.post(url, {"email": "editor@coventry.example", "role": "lead"}).content.decode()
+    assert "editor@coventry.example is already a member of Coventry" in html
+
+
+def test_accept_form_errors_keep_the_name(client, coventry_lead, emails_sent):
+    invite(
+        coventry_lead,
+        "new@coventry.example",
+        InvitationRole.CONTRIBUTOR,
+        coventry_lead.memberships.get().council,
+        capture=emails_sent,
+    )
+    path = accept_path(mail.outbox[0])
+    html = client.post(
+        path, {"full_name": "Nia New", "new_password1": "short", "new_password2": "other"}
+    ).content.decode()
+    assert "Passwords must match" in html
+    assert "This password is too short" in html
+    assert 'value="Nia New"' in html
+    assert html.count("Enter your full name") == 0
+    html = client.post(path, {}).content.decode()
+    assert html.count("Enter your full name") == 2
+    assert not User.objects.filter(email="new@coventry.example").exists()
+
+
+def test_someone_with_an_account_accepts_signed_in(
+    client_for, client, leeds_lead, coordinator, midlands, emails_sent
+):
+    """A Leeds lead invited to review: they sign in, then accept; no second account."""
+    invite(
+        coordinator,
+        "lead@leeds.example",
+        InvitationRole.REVIEWER,
+        peer_group=midlands,
+        capture=emails_sent,
+    )
+    path = accept_path(mail.outbox[0])
+    anonymous = client.get(path)
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(reverse("assessments:sign_in"))
+    signed_in = client_for(leeds_lead)
+    assert "Accept your invitation" in signed_in.get(path).content.decode()
+    response = signed_in.post(path)
+    assert response["Location"] == reverse("assessments:account")
+    leeds_lead.refresh_from_db()
+    assert leeds_lead.is_peer_reviewer
+    assert leeds_lead.reviewer_peer_group == midlands
+    assert leeds_lead.memberships.get().role == Role.LEAD, "still Leeds's lead"
+
+
+def test_invitation_for_someone_else_is_refused_when_signed_in_as_another(
+    client_for, coordinator, coventry_lead, leeds_lead, emails_sent
+):
+    council = coventry_lead.memberships.get().council
+    invite(coordinator, "lead@coventry.example", InvitationRole.LEAD, council, capture=emails_sent)
+    response = client_for(leeds_lead).get(accept_path(mail.outbox[0]))
+    assert response.status_code == 403
+    assert "This invitation is for a different account" in response.content.decode()
+
+
+def test_coordinator_invites_a_council_lead_for_any_council(
+    client_for, coordinator, leeds, emails_sent
+):
+    client = client_for(coordinator)
+    with emails_sent():
+        response = client.post(
+            reverse("assessments:invite_anyone"),
+            {"email": "digital@leeds.example", "role": "lead", "council": "LDS", "peer_group": ""},
+        )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert (invitation.council, invitation.role) == (leeds, "lead")
+    assert "Leeds City Council as a council lead" in mail.outbox[0].body
+
+
+def test_coordinator_invite_form_requires_council_or_group(client_for, coordinator, leeds):
+    client = client_for(coordinator)
+    html = client.post(
+        reverse("assessments:invite_anyone"), {"email": "a@b.example", "role": "lead"}
+    ).content.decode()
+    assert html.count("Choose the council you are inviting them to") == 2
+    html = client.post(
+        reverse("assessments:invite_anyone"), {"email": "a@b.example", "role": "reviewer"}
+    ).content.decode()
+    assert html.count("Choose the peer group they will review in") == 2
+
+
+def test_lead_cannot_invite_peer_reviewers(coventry_lead, midlands):
+    with pytest.raises(PermissionDenied):
+        services.invite(
+            by=coventry_lead, email="x@y.example", role=InvitationRole.REVIEWER, peer_group=midlands
+        )
+
+
+def test_lead_removes_a_member(client_for, coventry_lead, coventry_contributor):
+    client = client_for(coventry_lead)
+    membership = coventry_contributor.memberships.get()
+    url = reverse("assessments:remove_member", args=["cov", membership.pk])
+    assert "Are you sure you want to remove Ed Contributor?" in client.get(url).content.decode()
+    response = client.post(url)
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert User.objects.filter(pk=coventry_contributor.pk).exists(), "the account stays"
+
+
+def test_the_last_lead_cannot_be_removed(client_for, coventry_lead, coordinator):
+    membership = coventry_lead.memberships.get()
+    url = reverse("assessments:remove_member", args=["cov", membership.pk])
+    for client in (client_for(coventry_lead), client_for(coordinator)):
+        page = client.get(url)
+        assert page.status_code == 409
+        assert "is the only lead for Coventry" in page.content.decode()
+        assert client.post(url).status_code == 409
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    with pytest.raises(ValidationError):
+        services.remove_member(membership, by=coordinator)
+
+
+def test_a_lead_can_be_removed_when_another_lead_remains(client_for, coventry_lead, coventry):
+    second = MembershipFactory(
+        council=coventry, role=Role.LEAD, user=UserFactory(email="second@coventry.example")
+    )
+    client_for(coventry_lead).post(reverse("assessments:remove_member", args=["cov", second.pk]))
+    assert not Membership.objects.filter(pk=second.pk).exists()
+
+
+def test_member_list_shows_members_and_pending_invitations(
+    client_for, coventry_lead, coventry_contributor, emails_sent
+):
+    invite(
+        coventry_lead,
+        "new@coventry.example",
+        InvitationRole.CONTRIBUTOR,
+        coventry_lead.memberships.get().council,
+        capture=emails_sent,
+    )
+    html = (
+        client_for(coventry_lead)
+        .get(reverse("assessments:member_list", args=["cov"]))
+        .content.decode()
+    )
+    assert "editor@coventry.example" in html
+    assert "new@coventry.example" in html
+    assert "Invite someone" in html
+    contributor_view = (
+        client_for(coventry_contributor)
+        .get(reverse("assessments:member_list", args=["cov"]))
+        .content.decode()
+    )
+    assert "Invite someone" not in contributor_view
+    assert "new@coventry.example" not in contributor_view
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_member_list_query_count_does_not_grow_with_members(
+    client_for, coventry_lead, coventry, django_assert_max_num_queries, count
+):
+    for n in range(count):
+        MembershipFactory(council=coventry, user=UserFactory(email=f"m{n}@coventry.example"))
+    client = client_for(coventry_lead)
+    client.get(reverse("assessments:member_list", args=["cov"]))  # warm the session
+    with django_assert_max_num_queries(9):
+        client.get(reverse("assessments:member_list", args=["cov"]))
