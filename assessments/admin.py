@@ -211,3 +211,6 @@ class InvitationAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+import assessments.admin_services  # noqa: E402, F401 - registers Supplier, Product and Service

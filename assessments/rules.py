@@ -77,3 +77,66 @@ rules.add_perm("assessments.invite_anyone", is_coordinator)
 
 # The admin, for councils, peer groups and people.
 rules.add_perm("assessments.use_admin", is_coordinator)
+
+
+# --- Services and assessments ----------------------------------------------------
+
+
+def _council_of(obj):
+    """The council a service or an assessment belongs to."""
+    if obj is None:
+        return None
+    if hasattr(obj, "service"):
+        obj = obj.service
+    return obj.council
+
+
+@rules.predicate
+def is_member_of_owning_council(user, obj):
+    return is_member_of(user, _council_of(obj))
+
+
+@rules.predicate
+def is_lead_of_owning_council(user, obj):
+    return is_lead_of(user, _council_of(obj))
+
+
+@rules.predicate
+def is_draft(user, assessment):
+    return assessment is not None and assessment.is_draft
+
+
+@rules.predicate
+def was_never_submitted(user, assessment):
+    return assessment is not None and assessment.submitted_at is None
+
+
+@rules.predicate
+def is_submitted(user, assessment):
+    return assessment is not None and assessment.status == "submitted"
+
+
+@rules.predicate
+def service_is_active(user, service):
+    return service is not None and service.retired_at is None
+
+
+# A council's services and their assessments (drafts included) are seen by its members
+# and by coordinators; they are worked on by its members only.
+rules.add_perm("assessments.view_services", is_member_of | is_coordinator)  # on a council
+rules.add_perm("assessments.add_service", is_member_of)  # on a council
+rules.add_perm("assessments.view_service", is_member_of_owning_council | is_coordinator)
+rules.add_perm("assessments.change_service", is_member_of_owning_council)
+rules.add_perm(
+    "assessments.start_assessment", is_member_of_owning_council & service_is_active
+)  # on a service
+rules.add_perm("assessments.view_assessment", is_member_of_owning_council | is_coordinator)
+rules.add_perm("assessments.edit_assessment", is_member_of_owning_council & is_draft)
+rules.add_perm("assessments.submit_assessment", is_lead_of_owning_council & is_draft)
+rules.add_perm(
+    "assessments.delete_assessment", is_lead_of_owning_council & is_draft & was_never_submitted
+)
+rules.add_perm(
+    "assessments.withdraw_assessment",
+    (is_lead_of_owning_council | is_coordinator) & is_submitted,
+)

@@ -165,3 +165,13 @@ def test_suite_runs_on_the_database_that_database_url_names(db):
 
     expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postg") else "sqlite"
     assert connection.vendor == expected
+
+
+def test_error_summary_links_radios_to_their_first_option(client_for, coventry_lead):
+    response = client_for(coventry_lead).post(
+        reverse("assessments:invite_member", args=["cov"]), {"email": "someone@coventry.example"}
+    )
+    html = response.content.decode()
+    assert '<a href="#id_role_1">Select their role</a>' in html
+    assert 'id="id_role_1"' in html
+    assert html.count('name="csrfmiddlewaretoken"') == 1

@@ -17,6 +17,7 @@ EMAIL_ERRORS = {
 def gds_helper(*fields, button="Continue"):
     helper = FormHelper()
     helper.form_tag = False
+    helper.disable_csrf = True  # the page's <form> has its own token
     helper.layout = Layout(*fields, Submit("submit", button))
     return helper
 

@@ -1,5 +1,13 @@
 """Councils, people, services, assessments, reviews and publishing."""
 
+from assessments.models.assessments import (
+    Assessment,
+    AssessmentEvent,
+    EventKind,
+    EvidenceLink,
+    PointAssessment,
+    Status,
+)
 from assessments.models.councils import Council, Nation, PeerGroup
 from assessments.models.people import (
     Invitation,
@@ -9,15 +17,27 @@ from assessments.models.people import (
     User,
     normalise_email,
 )
+from assessments.models.services import Phase, Product, Service, Sourcing, Supplier
 
 __all__ = [
+    "Assessment",
+    "AssessmentEvent",
     "Council",
+    "EventKind",
+    "EvidenceLink",
     "Invitation",
     "InvitationRole",
     "Membership",
     "Nation",
     "PeerGroup",
+    "Phase",
+    "PointAssessment",
+    "Product",
     "Role",
+    "Service",
+    "Sourcing",
+    "Status",
+    "Supplier",
     "User",
     "normalise_email",
 ]

@@ -1,32 +1,18 @@
 """The public directory of councils, each council's page, and recording that a council signed up."""
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments import services
 from assessments.forms.councils import AdoptionForm, CouncilFilterForm
 from assessments.models import Council
+from assessments.views.lookups import council_from_url
 
 COUNCILS_PER_PAGE = 50
-CODE = re.compile(r"[A-Za-z0-9-]{1,10}")
-
-
-def _get_council(code, councils=None):
-    """The council whose code is in the URL (in any case), or 404."""
-    councils = Council.objects.all() if councils is None else councils
-    if not CODE.fullmatch(code):  # nothing else can match, and PostgreSQL refuses NUL characters
-        raise Http404("No council has that code.")
-    try:
-        return councils.by_code(code)
-    except Council.DoesNotExist:
-        raise Http404("No council has that code.") from None
 
 
 @require_GET
@@ -58,7 +44,7 @@ def detail(request, code):
     """A council's page: its facts, whether it has signed up, and (later) its assessments."""
     if code != code.lower():
         return redirect("assessments:council_detail", code=code.lower(), permanent=True)
-    council = _get_council(code, Council.objects.select_related("peer_group"))
+    council = council_from_url(code, Council.objects.select_related("peer_group"))
     return render(
         request,
         "assessments/councils/detail.html",
@@ -82,7 +68,7 @@ def record_adoption(request, code):
     Former councils cannot sign up, so their address does not exist (404). Only
     the council's lead and coordinators may record it (403 for anyone else).
     """
-    council = _get_council(code, Council.objects.current())
+    council = council_from_url(code, Council.objects.current())
     if not request.user.has_perm("assessments.record_adoption", council):
         raise PermissionDenied
     initial = {"adopted_on": council.adopted_on, "sponsor_role": council.adoption_sponsor_role}

@@ -12,12 +12,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments import services
 from assessments.forms.members import AcceptInvitationForm, InviteAnyoneForm, InviteMemberForm
-from assessments.models import Council, Invitation, InvitationRole, Role, User
+from assessments.models import Invitation, InvitationRole, Role, User
+from assessments.views.lookups import council_from_url
 
 
 def _council_for(request, code, perm):
     """The council in the URL, if the signed-in user has `perm` on it (else 404/403)."""
-    council = get_object_or_404(Council, code=code.upper())
+    council = council_from_url(code)
     if not request.user.has_perm(perm, council):
         raise PermissionDenied
     return council

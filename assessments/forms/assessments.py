@@ -1,0 +1,108 @@
+"""Forms for starting an assessment and answering each point."""
+
+from crispy_forms_gds.layout import Field, Size
+from django import forms
+
+from assessments.forms.accounts import gds_helper
+from assessments.models import Phase
+from assessments.scoring import LEVELS
+
+NOT_APPLICABLE = "na"
+URL_ERROR = "Enter a web address in the correct format, like https://www.example.com/report"
+
+
+class StartAssessmentForm(forms.Form):
+    phase = forms.ChoiceField(
+        label="Which phase is the service in?",
+        choices=Phase.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the phase the service is in"},
+    )
+    start_from = forms.ChoiceField(
+        label="How do you want to start?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how you want to start"},
+    )
+
+    def __init__(self, *args, previous=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        layout = [Field.radios("phase", legend_size=Size.MEDIUM, legend_tag="h2")]
+        if previous is None:
+            del self.fields["start_from"]
+        else:
+            submitted = previous.submitted_at
+            self.fields["start_from"].choices = [
+                (
+                    "previous",
+                    f"Carry forward the evidence and links from the assessment submitted on "
+                    f"{submitted:%-d %B %Y} (you score every point again)",
+                ),
+                ("blank", "Start with blank answers"),
+            ]
+            layout.append(Field.radios("start_from", legend_size=Size.MEDIUM, legend_tag="h2"))
+        self.helper = gds_helper(*layout, button="Start assessment")
+
+
+class PointForm(forms.Form):
+    """The answer for one point. Saving without a score is allowed: the point stays in progress."""
+
+    answer = forms.ChoiceField(
+        choices=[(str(level.score), level.name) for level in LEVELS]
+        + [(NOT_APPLICABLE, "Not applicable at this phase")],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    not_applicable_reason = forms.CharField(
+        label="Why does this point not apply at this phase?", required=False, widget=forms.Textarea
+    )
+    evidence = forms.CharField(required=False, widget=forms.Textarea, max_length=20_000)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def clean(self):
+        data = super().clean()
+        answer = data.get("answer")
+        data["not_applicable"] = answer == NOT_APPLICABLE
+        data["score"] = int(answer) if answer not in ("", None, NOT_APPLICABLE) else None
+        if not data["not_applicable"]:
+            data["not_applicable_reason"] = ""
+        return data
+
+
+class LinkForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200, required=False)
+    url = forms.URLField(
+        label="Address",
+        max_length=1000,
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": URL_ERROR},
+    )
+
+    def clean(self):
+        data = super().clean()
+        title, url = data.get("title", "").strip(), data.get("url", "")
+        if title and not url and "url" not in self.errors:
+            self.add_error("url", "Enter the address of the link")
+        if url and not title:
+            self.add_error("title", "Enter a title for the link")
+        return data
+
+
+LinkFormSet = forms.formset_factory(LinkForm, extra=0, max_num=50, absolute_max=60)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you withdrawing this assessment?",
+        help_text="This reason stays on the assessment's record.",
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages={"required": "Enter why you are withdrawing the assessment"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.textarea("reason", label_size=Size.MEDIUM, label_tag="h2"),
+            button="Withdraw assessment",
+        )

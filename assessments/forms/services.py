@@ -1,0 +1,277 @@
+"""The form for adding and changing one of a council's digital services."""
+
+from datetime import datetime
+
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.layout import Field, Fieldset, Fluid, Size
+from django import forms
+
+from assessments.forms.accounts import gds_helper
+from assessments.models import Phase, Product, Service, Sourcing
+
+# The value of the "Not listed" option in the product list.
+NOT_LISTED = "not-listed"
+
+PHASE_HINTS = {
+    Phase.DISCOVERY: "Finding out what users need and whether to build anything",
+    Phase.ALPHA: "Trying out different solutions with users",
+    Phase.BETA: "Running the service with real users while it is improved",
+    Phase.LIVE: "The service is running and being improved",
+}
+
+SELECT_SOURCING = "Select whether the service was built in house or bought from a supplier"
+
+CHOOSE_A_PRODUCT = "Choose the product, or choose Not listed and enter the supplier and product"
+
+CONFLICT = (
+    "Someone else changed this service while you were editing it. "
+    "Check their changes below, then save again."
+)
+
+
+def service_in_use_named(council, name, *, other_than=None):
+    """The council's service in use called `name` (in any case), other than `other_than`.
+
+    A council's services in use have different names; retired ones may share them.
+    """
+    services = Service.objects.for_council(council).active().filter(name__iexact=name)
+    if other_than is not None:
+        services = services.exclude(pk=other_than.pk)
+    return services.first()
+
+
+def product_label(product):
+    return f"{product.supplier.name} – {product.name}"
+
+
+class ServiceForm(forms.Form):
+    """A service's details. `service` is the one being changed, or None for a new one.
+
+    `values()` gives what services.create_service and services.update_service take.
+    When changing a service, the hidden `updated_at` carries the time the service
+    was last saved when the form was opened, so that the view can refuse to
+    overwrite someone else's later changes.
+    """
+
+    name = forms.CharField(
+        label="Service name",
+        help_text="For example, Report a missed bin collection",
+        max_length=150,
+        error_messages={
+            "required": "Enter the service name",
+            "max_length": "Service name must be 150 characters or fewer",
+        },
+    )
+    description = forms.CharField(
+        label="Description (optional)",
+        help_text="What the service lets people do",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"max_length": "Description must be 2,000 characters or fewer"},
+    )
+    url = forms.URLField(
+        label="Web address (optional)",
+        help_text="Where people start using the service",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        error_messages={
+            "invalid": (
+                "Enter a web address in the correct format, like https://www.coventry.gov.uk/bins"
+            ),
+            "max_length": "Web address must be 500 characters or fewer",
+        },
+        # A text input typed as "url" (crispy-forms-gds styles text inputs, not URLInput).
+        widget=forms.TextInput(attrs={"input_type": "url", "spellcheck": "false"}),
+    )
+    phase = forms.ChoiceField(
+        label="Phase",
+        choices=[Choice(value, label, hint=PHASE_HINTS[value]) for value, label in Phase.choices],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the phase the service is in",
+            "invalid_choice": "Select the phase the service is in",
+        },
+    )
+    owner = forms.CharField(
+        label="Service owner (optional)",
+        help_text="The person responsible for the service day to day, for example Head of Waste Services",
+        required=False,
+        max_length=150,
+        error_messages={"max_length": "Service owner must be 150 characters or fewer"},
+    )
+    sourcing = forms.ChoiceField(
+        label="Built in house or bought",
+        choices=Sourcing.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": SELECT_SOURCING,
+            "invalid_choice": SELECT_SOURCING,
+        },
+    )
+    product = forms.ChoiceField(
+        label="Product",
+        help_text="If it is not in the list, choose Not listed and enter the supplier and product below",
+        required=False,
+        error_messages={"invalid_choice": "Choose a product from the list"},
+    )
+    suggested_supplier = forms.CharField(
+        label="Supplier name",
+        help_text="Only if the product is not listed",
+        required=False,
+        max_length=150,
+        error_messages={"max_length": "Supplier name must be 150 characters or fewer"},
+    )
+    suggested_product = forms.CharField(
+        label="Product name",
+        help_text="Only if the product is not listed",
+        required=False,
+        max_length=150,
+        error_messages={"max_length": "Product name must be 150 characters or fewer"},
+    )
+    updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, council, service=None, **kwargs):
+        self.council = council
+        self.service = service
+        if service is not None:
+            kwargs.setdefault("initial", self.initial_for(service))
+        super().__init__(*args, **kwargs)
+        self.products = {
+            str(product.pk): product
+            for product in Product.objects.select_related("supplier").order_by(
+                "supplier__name", "name"
+            )
+        }
+        self.fields["product"].choices = [
+            ("", "Choose a product"),
+            *((pk, product_label(product)) for pk, product in self.products.items()),
+            (NOT_LISTED, "Not listed"),
+        ]
+        if service is None:
+            del self.fields["updated_at"]
+        self.helper = gds_helper(
+            Field.text("name", field_width=Fluid.TWO_THIRDS),
+            Field.textarea("description", rows=4, max_characters=2000),
+            Field.text("url"),
+            Field.radios("phase"),
+            Field.text("owner", field_width=Fluid.TWO_THIRDS),
+            Field.radios("sourcing"),
+            # Shown whatever the answer above: GOV.UK's conditional reveal sets aria-expanded
+            # on radios, which axe reports (govuk-frontend issue 979), and our pages pass axe.
+            Fieldset(
+                Field.select("product"),
+                Field.text("suggested_supplier", field_width=Fluid.TWO_THIRDS),
+                Field.text("suggested_product", field_width=Fluid.TWO_THIRDS),
+                legend="If it was bought from a supplier",
+                legend_size=Size.SMALL,
+            ),
+            *(["updated_at"] if service is not None else []),
+            button="Save service" if service is None else "Save changes",
+        )
+        self.helper.disable_csrf = True  # the template has the <form> and the token
+
+    @staticmethod
+    def initial_for(service):
+        if service.product_id:
+            product = str(service.product_id)
+        elif service.suggested_supplier or service.suggested_product:
+            product = NOT_LISTED
+        else:
+            product = ""
+        return {
+            "name": service.name,
+            "description": service.description,
+            "url": service.url,
+            "phase": service.phase,
+            "owner": service.owner,
+            "sourcing": service.sourcing,
+            "product": product,
+            "suggested_supplier": service.suggested_supplier,
+            "suggested_product": service.suggested_product,
+            "updated_at": service.updated_at.isoformat(),
+        }
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if same := self.same_name(name):
+            raise forms.ValidationError(self.same_name_message(same))
+        return name
+
+    def same_name(self, name):
+        """The council's service in use with this name (in any case), other than this one."""
+        return service_in_use_named(self.council, name, other_than=self.service)
+
+    def same_name_message(self, other):
+        return f"{self.council.short_name} already has a service called {other.name}"
+
+    def full_clean(self):
+        super().full_clean()
+        if self._errors and "product" in self._errors:
+            # crispy-forms-gds marks a select in error with the text input's class only.
+            self.fields["product"].widget.attrs["class"] = "govuk-select--error"
+
+    def clean_description(self):
+        # Browsers send new lines as CRLF; store them as the rest of the database does.
+        return self.cleaned_data["description"].replace("\r\n", "\n")
+
+    def clean_product(self):
+        value = self.cleaned_data["product"]
+        return self.products.get(value, value or None)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("sourcing") != Sourcing.BOUGHT:
+            return data
+        product = data.get("product")
+        if product is None and "product" not in self.errors:
+            self.add_error("product", CHOOSE_A_PRODUCT)
+        elif product == NOT_LISTED:
+            if not data.get("suggested_supplier") and "suggested_supplier" not in self.errors:
+                self.add_error("suggested_supplier", "Enter the name of the supplier")
+            if not data.get("suggested_product") and "suggested_product" not in self.errors:
+                self.add_error("suggested_product", "Enter the name of the product")
+        return data
+
+    def values(self):
+        """The service's details, as services.create_service and update_service take them."""
+        data = self.cleaned_data
+        product = data["product"]
+        return {
+            "name": data["name"],
+            "description": data["description"],
+            "url": data["url"],
+            "phase": data["phase"],
+            "owner": data["owner"],
+            "sourcing": data["sourcing"],
+            "product": product if isinstance(product, Product) else None,
+            "suggested_supplier": data["suggested_supplier"],
+            "suggested_product": data["suggested_product"],
+        }
+
+    def was_changed_since_opened(self, saved):
+        """True if `saved` (the service as it is now) was saved after this form was opened."""
+        try:
+            opened = datetime.fromisoformat(self.cleaned_data.get("updated_at") or "")
+        except ValueError:
+            return True  # no time, or not one: we cannot tell, so check with the person
+        return opened != saved.updated_at
+
+    # Where the error summary links a problem with the whole form (set by the view).
+    non_field_anchor = "#id_name"
+
+    def error_links(self):
+        """(anchor, message) for the error summary, each linking to the field to correct.
+
+        crispy-forms-gds numbers radio buttons from 1 and no element has the field's own
+        id, so radios link to their first button.
+        """
+        first_radio = {"phase": "id_phase_1", "sourcing": "id_sourcing_1"}
+        links = [(self.non_field_anchor, error) for error in self.non_field_errors()]
+        for field in self:
+            if field.is_hidden:
+                continue
+            anchor = first_radio.get(field.name, field.auto_id)
+            links += [(f"#{anchor}", error) for error in field.errors]
+        return links

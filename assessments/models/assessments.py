@@ -1,0 +1,176 @@
+"""Self-assessments: a council team scores a service against each point of the Standard.
+
+See docs/decisions/0005-scoring.md for the scale and docs/decisions/0006-assessment-states.md
+for how an assessment moves from draft to submitted (and, later, reviewed and published).
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from assessments.models.services import Phase
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted for peer review"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def in_progress(self):
+        return self.filter(status=Status.DRAFT)
+
+    def finished(self):
+        """Assessments a reassessment may start from: submitted at some point."""
+        return self.filter(submitted_at__isnull=False)
+
+    def for_council(self, council):
+        return self.filter(service__council=council)
+
+
+class Assessment(models.Model):
+    """A council's assessment of one service, at one phase, against one version of the Standard."""
+
+    service = models.ForeignKey(
+        "assessments.Service", on_delete=models.PROTECT, related_name="assessments"
+    )
+    standard = models.ForeignKey(
+        "standard.StandardVersion", on_delete=models.PROTECT, related_name="assessments"
+    )
+    phase = models.CharField(max_length=20, choices=Phase)
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    started_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reassessments",
+        help_text="The earlier assessment whose evidence this one carried forward.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(blank=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service"],
+                condition=Q(status="draft"),
+                name="one_assessment_in_progress_per_service",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | ~Q(withdrawal_reason=""),
+                name="withdrawal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                name="submitted_assessment_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.service} ({self.get_phase_display()}, {self.created_at:%d %B %Y})"
+
+    @property
+    def is_draft(self):
+        return self.status == Status.DRAFT
+
+
+class PointAssessment(models.Model):
+    """The team's answer for one point: a score or "not applicable", and the evidence.
+
+    `revision` goes up by one on every save. A save says which revision it was
+    made from; if someone else saved in between, it is refused rather than
+    overwriting their work (see services.save_point).
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="points")
+    point = models.ForeignKey("standard.Point", on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(5)]
+    )
+    not_applicable = models.BooleanField(default=False)
+    not_applicable_reason = models.TextField(blank=True)
+    evidence = models.TextField(blank=True)
+    revision = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["point__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "point"], name="one_answer_per_point"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=5),
+                name="score_from_0_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(not_applicable=False) | Q(score__isnull=True),
+                name="not_applicable_has_no_score",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} – point {self.point.number}"
+
+
+class EvidenceLink(models.Model):
+    """A link to evidence for a point: a research report, a performance dashboard, a repository."""
+
+    point_assessment = models.ForeignKey(
+        PointAssessment, on_delete=models.CASCADE, related_name="links"
+    )
+    title = models.CharField(max_length=200)
+    url = models.URLField("address", max_length=1000)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Started the assessment"
+    REASSESSMENT = "reassessment", "Started the assessment from an earlier one"
+    SAVED_POINT = "saved_point", "Saved a point"
+    SUBMITTED = "submitted", "Submitted for peer review"
+    WITHDRAWN = "withdrawn", "Withdrew the assessment"
+
+
+class AssessmentEvent(models.Model):
+    """One line of an assessment's history. Written by the workflow functions only; never changed."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=EventKind)
+    point_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    detail = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%d %B %Y %H:%M})"

@@ -1,0 +1,112 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Phase(models.TextChoices):
+    """The phases a service moves through, as in the Service Manual."""
+
+    DISCOVERY = "discovery", "Discovery"
+    ALPHA = "alpha", "Alpha"
+    BETA = "beta", "Beta"
+    LIVE = "live", "Live"
+
+
+class Supplier(models.Model):
+    """A company whose products councils buy to run services. Curated by coordinators."""
+
+    name = models.CharField(max_length=150, unique=True)
+    website = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Product(models.Model):
+    """A supplier's product, for example a waste management system. Curated by coordinators."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="products")
+    name = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["supplier__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["supplier", "name"], name="unique_product_per_supplier")
+        ]
+
+    def __str__(self):
+        return f"{self.supplier.name} {self.name}"
+
+
+class Sourcing(models.TextChoices):
+    IN_HOUSE = "in_house", "Built in house"
+    BOUGHT = "bought", "Bought from a supplier"
+
+
+class ServiceQuerySet(models.QuerySet):
+    def for_council(self, council):
+        return self.filter(council=council)
+
+    def active(self):
+        return self.filter(retired_at__isnull=True)
+
+
+class Service(models.Model):
+    """One of a council's digital services, for example "Report a missed bin collection"."""
+
+    council = models.ForeignKey(
+        "assessments.Council", on_delete=models.PROTECT, related_name="services"
+    )
+    name = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+    url = models.URLField("web address", blank=True, max_length=500)
+    phase = models.CharField(max_length=20, choices=Phase)
+    owner = models.CharField(
+        "service owner", max_length=150, blank=True, help_text="The person who runs it day to day."
+    )
+    sourcing = models.CharField(max_length=20, choices=Sourcing, default=Sourcing.IN_HOUSE)
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="services"
+    )
+    # "Not listed": the council names a product for coordinators to add to the list.
+    suggested_supplier = models.CharField(max_length=150, blank=True)
+    suggested_product = models.CharField(max_length=150, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "name"],
+                condition=Q(retired_at__isnull=True),
+                name="unique_active_service_name_per_council",
+            ),
+            models.CheckConstraint(
+                condition=Q(sourcing="in_house", product__isnull=True, suggested_product="")
+                | Q(sourcing="bought"),
+                name="in_house_service_has_no_product",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("assessments:service_detail", args=[self.council.code.lower(), self.pk])
+
+    @property
+    def is_retired(self):
+        return self.retired_at is not None

@@ -1,0 +1,141 @@
+"""How points are scored and what the scores add up to. The one place for these rules.
+
+The scale and the rating rule are explained to users on the assessment pages
+(from `LEVELS` and `RATING_RULE` below) and recorded in
+docs/decisions/0005-scoring.md.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+MET_FROM = 3  # a score of 3 or more means the point is met
+MAX_SCORE = 5
+
+
+@dataclass(frozen=True)
+class Level:
+    score: int
+    name: str
+    description: str
+
+
+LEVELS = [
+    Level(0, "Not started", "Nothing has been done towards this point yet."),
+    Level(
+        1,
+        "Initial",
+        "The team knows the point matters and has taken first, informal steps. "
+        "There is little to show a reviewer.",
+    ),
+    Level(
+        2,
+        "Developing",
+        "Some practice is in place, but it is partial, inconsistent or depends on one person. "
+        "There is some evidence.",
+    ),
+    Level(
+        3,
+        "Meets the point",
+        "The team does what the point asks, consistently, and can show a reviewer evidence of it.",
+    ),
+    Level(
+        4,
+        "Strong",
+        "The point is met and the practice is embedded: it is measured, reviewed and improved.",
+    ),
+    Level(
+        5,
+        "Exemplary",
+        "Among the best in local government: other councils could learn from it, "
+        "and the team shares what it does openly.",
+    ),
+]
+LEVEL_BY_SCORE = {level.score: level for level in LEVELS}
+
+
+class Rating(StrEnum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+RATING_RULE = [
+    (Rating.GREEN, "Green: every applicable point is met (scores 3 or more)."),
+    (
+        Rating.AMBER,
+        "Amber: at least half of the applicable points are met, and no point scores below 2.",
+    ),
+    (
+        Rating.RED,
+        "Red: any applicable point scores 0 or 1, or fewer than half of the applicable points are met.",
+    ),
+]
+
+
+class TaskStatus(StrEnum):
+    NOT_STARTED = "Not started"
+    IN_PROGRESS = "In progress"
+    COMPLETED = "Completed"
+
+
+def is_met(score):
+    return score is not None and score >= MET_FROM
+
+
+def task_status(answer, link_count=0):
+    """Where the team has got to with one point, for the task list.
+
+    Completed: scored, or not applicable with a reason. In progress: anything
+    entered short of that. Not started: nothing entered.
+    """
+    if answer.score is not None or (answer.not_applicable and answer.not_applicable_reason.strip()):
+        return TaskStatus.COMPLETED
+    if answer.not_applicable or answer.evidence.strip() or link_count:
+        return TaskStatus.IN_PROGRESS
+    return TaskStatus.NOT_STARTED
+
+
+@dataclass(frozen=True)
+class Summary:
+    points: int  # points in the Standard
+    completed: int  # points scored or marked not applicable with a reason
+    applicable: int  # points not marked not applicable
+    total: int  # sum of the scores given
+    maximum: int  # 5 for each applicable point
+    met: int  # applicable points scoring 3 or more
+    rating: Rating | None  # None until every point is completed
+
+    @property
+    def is_complete(self):
+        return self.completed == self.points
+
+
+def rate(scores):
+    """The overall rating for the scores of every applicable point (see RATING_RULE)."""
+    if not scores:
+        return None
+    met = sum(1 for score in scores if is_met(score))
+    if met == len(scores):
+        return Rating.GREEN
+    if min(scores) < 2 or met * 2 < len(scores):
+        return Rating.RED
+    return Rating.AMBER
+
+
+def summarise(answers, link_counts=None):
+    """The derived figures for an assessment's answers (one per point)."""
+    link_counts = link_counts or {}
+    answers = list(answers)
+    statuses = [task_status(a, link_counts.get(a.pk, 0)) for a in answers]
+    applicable = [a for a in answers if not a.not_applicable]
+    scores = [a.score for a in applicable if a.score is not None]
+    completed = sum(1 for status in statuses if status == TaskStatus.COMPLETED)
+    return Summary(
+        points=len(answers),
+        completed=completed,
+        applicable=len(applicable),
+        total=sum(scores),
+        maximum=MAX_SCORE * len(applicable),
+        met=sum(1 for score in scores if is_met(score)),
+        rating=rate(scores) if completed == len(answers) and applicable else None,
+    )

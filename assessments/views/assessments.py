@@ -1,0 +1,292 @@
+"""A council team assesses a service: start, answer each point, check, submit.
+
+Every assessment is reached through `assessment_from_url`, which knows the
+user: members of the council and coordinators see it, members edit it while it
+is a draft, and only the council's leads submit, delete or withdraw it.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from assessments import scoring, services
+from assessments.forms.assessments import (
+    NOT_APPLICABLE,
+    LinkFormSet,
+    PointForm,
+    StartAssessmentForm,
+    WithdrawForm,
+)
+from assessments.models import PointAssessment
+from assessments.views.lookups import assessment_from_url, service_from_url
+
+
+def _url(name, assessment, *args):
+    return reverse(
+        f"assessments:{name}", args=[assessment.service.council.code.lower(), assessment.pk, *args]
+    )
+
+
+def _answers(assessment):
+    """The assessment's answers in point order, with their links: two queries."""
+    return list(
+        assessment.points.select_related("point", "updated_by")
+        .prefetch_related("links")
+        .order_by("point__number")
+    )
+
+
+def _summary(answers):
+    return scoring.summarise(answers, {a.pk: len(a.links.all()) for a in answers})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start_assessment(request, code, pk):
+    service = service_from_url(request, code, pk, "assessments.start_assessment")
+    draft = service.assessments.in_progress().first()
+    if draft is not None:
+        messages.info(request, "This service already has an assessment in progress")
+        return redirect(_url("assessment", draft))
+    previous = service.assessments.finished().order_by("-submitted_at").first()
+    form = StartAssessmentForm(
+        request.POST if request.method == "POST" else None,
+        previous=previous,
+        initial={"phase": service.phase},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.start_assessment(
+                service,
+                by=request.user,
+                phase=form.cleaned_data["phase"],
+                carry_forward=form.cleaned_data.get("start_from") == "previous",
+            )
+        except ValidationError:  # someone else started one a moment ago
+            draft = service.assessments.in_progress().first()
+            messages.info(request, "Someone else has just started an assessment of this service")
+            return redirect(_url("assessment", draft))
+        return redirect(_url("assessment", assessment))
+    return render(
+        request,
+        "assessments/assessments/start.html",
+        {"service": service, "council": service.council, "form": form, "previous": previous},
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def task_list(request, code, pk):
+    assessment = assessment_from_url(request, code, pk)
+    answers = _answers(assessment)
+    rows = [(answer, scoring.task_status(answer, len(answer.links.all()))) for answer in answers]
+    return render(
+        request,
+        "assessments/assessments/task_list.html",
+        {
+            "assessment": assessment,
+            "service": assessment.service,
+            "council": assessment.service.council,
+            "rows": rows,
+            "summary": _summary(answers),
+            "can_edit": request.user.has_perm("assessments.edit_assessment", assessment),
+        },
+    )
+
+
+def _link_formset(request, answer, *, add_row=False):
+    """The links part of the point form: the saved links plus one blank row.
+
+    "Add another link" (without JavaScript) posts the form back with one more row,
+    keeping everything typed so far.
+    """
+    if request.method == "POST":
+        data = request.POST.copy()
+        if add_row:
+            data["links-TOTAL_FORMS"] = str(int(data.get("links-TOTAL_FORMS", 0) or 0) + 1)
+        return LinkFormSet(data, prefix="links")
+    initial = [{"title": link.title, "url": link.url} for link in answer.links.all()]
+    return LinkFormSet(initial=[*initial, {}], prefix="links")
+
+
+def _initial_answer(answer):
+    if answer.not_applicable:
+        return NOT_APPLICABLE
+    return "" if answer.score is None else str(answer.score)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_point(request, code, pk, number):
+    assessment = assessment_from_url(request, code, pk)
+    try:
+        answer = assessment.points.select_related("point", "updated_by").get(point__number=number)
+    except PointAssessment.DoesNotExist:
+        raise Http404("No such point.") from None
+    can_edit = request.user.has_perm("assessments.edit_assessment", assessment)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    action = request.POST.get("action", "")
+    form = PointForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "answer": _initial_answer(answer),
+            "not_applicable_reason": answer.not_applicable_reason,
+            "evidence": answer.evidence,
+            "revision": answer.revision,
+        },
+    )
+    links = _link_formset(request, answer, add_row=action == "add_link")
+    conflict = None
+    if request.method == "POST" and action != "add_link" and form.is_valid() and links.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_point(
+                answer,
+                by=request.user,
+                revision=data["revision"],
+                score=data["score"],
+                not_applicable=data["not_applicable"],
+                reason=data["not_applicable_reason"],
+                evidence=data["evidence"],
+                links=[
+                    (row["title"].strip(), row["url"])
+                    for row in links.cleaned_data
+                    if row.get("title") and row.get("url")
+                ],
+            )
+        except services.EditConflict as error:
+            conflict = error.current
+            # What they typed stays in the form; saving again now replaces the other version.
+            form.data = form.data.copy()
+            form.data["revision"] = conflict.revision
+        else:
+            messages.success(request, f"Point {number} saved")
+            if action == "continue":
+                if number < assessment.points.count():
+                    return redirect(_url("edit_point", assessment, number + 1))
+                return redirect(_url("check_answers", assessment))
+            return redirect(_url("assessment", assessment))
+    point = answer.point
+    return render(
+        request,
+        "assessments/assessments/point.html",
+        {
+            "assessment": assessment,
+            "service": assessment.service,
+            "council": assessment.service.council,
+            "answer": answer,
+            "point": point,
+            "form": form,
+            "links": links,
+            "levels": scoring.LEVELS,
+            "conflict": conflict,
+            "conflict_links": list(conflict.links.all()) if conflict else [],
+            "can_edit": can_edit,
+            "point_count": assessment.points.count(),
+            "phase_expectation": getattr(point, assessment.phase, ""),
+            "has_errors": bool(form.errors or links.total_error_count() or conflict),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def check_answers(request, code, pk):
+    assessment = assessment_from_url(request, code, pk)
+    return _check_answers_page(request, assessment)
+
+
+def _check_answers_page(request, assessment, *, status=200):
+    answers = _answers(assessment)
+    return render(
+        request,
+        "assessments/assessments/check_answers.html",
+        {
+            "assessment": assessment,
+            "service": assessment.service,
+            "council": assessment.service.council,
+            "answers": answers,
+            "summary": _summary(answers),
+            "problems": services.incomplete_points(assessment) if assessment.is_draft else [],
+            "levels": scoring.LEVEL_BY_SCORE,
+            "rating_rule": scoring.RATING_RULE,
+            "can_edit": request.user.has_perm("assessments.edit_assessment", assessment),
+            "can_submit": request.user.has_perm("assessments.submit_assessment", assessment),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def submit(request, code, pk):
+    assessment = assessment_from_url(request, code, pk, "assessments.submit_assessment")
+    try:
+        services.submit(assessment, by=request.user)
+    except services.IncompleteAssessment:
+        # The check-answers page lists what is missing, with links to each point.
+        return _check_answers_page(request, assessment, status=400)
+    return redirect(_url("assessment_submitted", assessment))
+
+
+@login_required
+@require_http_methods(["GET"])
+def submitted(request, code, pk):
+    assessment = assessment_from_url(request, code, pk)
+    if assessment.submitted_at is None:
+        return redirect(_url("assessment", assessment))
+    return render(
+        request,
+        "assessments/assessments/submitted.html",
+        {
+            "assessment": assessment,
+            "service": assessment.service,
+            "council": assessment.service.council,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request, code, pk):
+    assessment = assessment_from_url(request, code, pk, "assessments.delete_assessment")
+    if request.method == "POST":
+        service = assessment.service
+        services.delete_draft(assessment, by=request.user)
+        messages.success(request, f"The draft assessment of {service.name} has been deleted")
+        return redirect(service.get_absolute_url())
+    return render(
+        request,
+        "assessments/assessments/delete.html",
+        {
+            "assessment": assessment,
+            "service": assessment.service,
+            "council": assessment.service.council,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request, code, pk):
+    assessment = assessment_from_url(request, code, pk, "assessments.withdraw_assessment")
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.withdraw(assessment, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, "The assessment has been withdrawn")
+        return redirect(_url("assessment", assessment))
+    return render(
+        request,
+        "assessments/assessments/withdraw.html",
+        {
+            "assessment": assessment,
+            "service": assessment.service,
+            "council": assessment.service.council,
+            "form": form,
+        },
+    )

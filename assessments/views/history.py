@@ -1,0 +1,67 @@
+"""An assessment's history: who did what, and when, newest first."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import dateformat, timezone
+from django.views.decorators.http import require_GET
+
+from assessments.views.lookups import assessment_from_url
+
+EVENTS_PER_PAGE = 100
+
+
+def when(moment):
+    """GOV.UK style: "26 November 2026, 2:05pm" (and "9am" on the hour), in UK time."""
+    local = timezone.localtime(moment)
+    time = dateformat.format(local, "g:i" if local.minute else "g")
+    return f"{dateformat.format(local, 'j F Y')}, {time}{'am' if local.hour < 12 else 'pm'}"
+
+
+def who(user):
+    return user.get_full_name() if user else "Someone who has left"
+
+
+def point(number, point_titles):
+    """ "Point 4: Iterate and improve regularly", for an event about one point."""
+    if number is None:
+        return ""
+    title = point_titles.get(number)
+    return f"Point {number}: {title}" if title else f"Point {number}"
+
+
+@login_required
+@require_GET
+def assessment_history(request, code, pk):
+    """Every event of the assessment, 100 to a page.
+
+    Members of the council and coordinators see it. The number of queries does not
+    grow with the number of events: the points' titles come from one query, and
+    each event's person is joined to it.
+    """
+    assessment = assessment_from_url(request, code, pk, "assessments.view_assessment")
+    point_titles = dict(assessment.standard.points.order_by().values_list("number", "short_title"))
+    events = assessment.events.select_related("actor").order_by("-created_at", "-pk")
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "at": event.created_at,
+            "when": when(event.created_at),
+            "who": who(event.actor),
+            "what": event.get_kind_display(),
+            "point": point(event.point_number, point_titles),
+            "detail": event.detail,
+        }
+        for event in page
+    ]
+    return render(
+        request,
+        "assessments/assessments/history.html",
+        {
+            "assessment": assessment,
+            "council_code": assessment.service.council.code.lower(),
+            "page": page,
+            "params": {},  # nothing to keep in the page links
+            "rows": rows,
+        },
+    )

@@ -1,0 +1,279 @@
+"""A council's digital services: the list, adding and changing one, and retiring it.
+
+Council members work on their council's services; coordinators may look but not
+change them (see the "Services and assessments" rules). Every change goes through
+the workflow functions in assessments.services.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Lower
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from assessments import services
+from assessments.forms.services import (
+    CONFLICT,
+    ServiceForm,
+    product_label,
+    service_in_use_named,
+)
+from assessments.models import Assessment, Service, Sourcing, Status
+from assessments.views.lookups import council_from_url, service_from_url
+
+
+def _council_for(request, code, perm):
+    """The council in the URL, if the signed-in user has `perm` on it (else 404/403)."""
+    council = council_from_url(code)
+    if not request.user.has_perm(perm, council):
+        raise PermissionDenied
+    return council
+
+
+def _with_latest_assessment(queryset):
+    """Services annotated with their newest assessment's id and status, in the same query."""
+    newest = Assessment.objects.filter(service=OuterRef("pk")).order_by("-created_at", "-pk")
+    return queryset.annotate(
+        latest_assessment_id=Subquery(newest.values("pk")[:1]),
+        latest_assessment_status=Subquery(newest.values("status")[:1]),
+    )
+
+
+@login_required
+@require_GET
+def service_list(request, code):
+    """The council's services in use, then those it has retired.
+
+    One query for all the services, with their product and newest assessment, so the
+    number of queries does not grow with the number of services.
+    """
+    council = _council_for(request, code, "assessments.view_services")
+    everything = list(
+        _with_latest_assessment(
+            Service.objects.for_council(council).select_related("product__supplier")
+        ).order_by(Lower("name"), "pk")
+    )
+    for service in everything:
+        service.product_text = _product_text(service)
+        status = service.latest_assessment_status
+        service.latest_assessment_label = Status(status).label if status else None
+    return render(
+        request,
+        "assessments/services/service_list.html",
+        {
+            "council": council,
+            "active": [service for service in everything if not service.is_retired],
+            "retired": [service for service in everything if service.is_retired],
+            "can_add": request.user.has_perm("assessments.add_service", council),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_service(request, code):
+    council = _council_for(request, code, "assessments.add_service")
+    form = ServiceForm(request.POST if request.method == "POST" else None, council=council)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service = services.create_service(council, by=request.user, **form.values())
+        except IntegrityError:
+            if not _explain_name_taken(form):
+                raise
+        else:
+            messages.success(request, f"{service.name} has been added")
+            return redirect(service)
+    return render(
+        request, "assessments/services/service_form.html", {"council": council, "form": form}
+    )
+
+
+def _explain_name_taken(form):
+    """After the database refused a save: if another service in use now has the name
+    (added between our check and our save), say so on the form and return True."""
+    other = form.same_name(form.cleaned_data["name"])
+    if other is not None:
+        form.add_error("name", form.same_name_message(other))
+    return other is not None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_service(request, code, pk):
+    """Change a service's details, without overwriting anyone else's changes.
+
+    A retired service cannot be changed: its edit page does not exist (404) until it
+    is brought back. If someone saved the service after this person opened the form,
+    the save is refused (409) and the page shows what is saved now above the form,
+    which keeps what this person typed.
+    """
+    service = _active_service(request, code, pk)
+    form = ServiceForm(
+        request.POST if request.method == "POST" else None, council=service.council, service=service
+    )
+    saved_rows = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            updated, saved = _update_unless_changed_meanwhile(request, service, form)
+        except IntegrityError:
+            if not _explain_name_taken(form):
+                raise
+        else:
+            if updated is not None:
+                messages.success(request, f"{updated.name} has been updated")
+                return redirect(updated)
+            saved_rows = _rows(saved, typed=form.values())
+            form = _form_after_conflict(request, saved)
+            service = saved
+    return render(
+        request,
+        "assessments/services/service_form.html",
+        {"council": service.council, "service": service, "form": form, "saved_rows": saved_rows},
+        status=409 if saved_rows else 200,
+    )
+
+
+def _update_unless_changed_meanwhile(request, service, form):
+    """(the updated service, None), or (None, the service as saved now) when someone
+    saved it after the form was opened. The row is locked from the check to the save."""
+    with transaction.atomic():
+        saved = (
+            Service.objects.select_for_update(of=("self",))  # the product is an outer join
+            .select_related("council", "product__supplier")
+            .get(pk=service.pk)
+        )
+        if saved.is_retired:
+            raise Http404("Retired services cannot be changed.")
+        if form.was_changed_since_opened(saved):
+            return None, saved
+        return services.update_service(saved, by=request.user, **form.values()), None
+
+
+def _active_service(request, code, pk):
+    service = service_from_url(request, code, pk, "assessments.change_service")
+    if service.is_retired:
+        raise Http404("Retired services cannot be changed.")
+    return service
+
+
+def _form_after_conflict(request, saved):
+    """The person's answers again, now based on the saved version, with the conflict error."""
+    data = request.POST.copy()
+    data["updated_at"] = saved.updated_at.isoformat()
+    form = ServiceForm(data, council=saved.council, service=saved)
+    form.is_valid()
+    form.add_error(None, CONFLICT)
+    form.non_field_anchor = "#saved-service"
+    return form
+
+
+def _rows(service, typed=None):
+    """The service's details as rows for a summary list: key, value and form field.
+
+    With `typed` (a form's values), rows whose saved value differs are marked.
+    """
+    rows = [
+        ("Service name", service.name, "name"),
+        ("Description", service.description, "description"),
+        ("Web address", service.url, "url"),
+        ("Phase", service.get_phase_display(), "phase"),
+        ("Service owner", service.owner, "owner"),
+        ("Built in house or bought", service.get_sourcing_display(), "sourcing"),
+    ]
+    if service.sourcing == Sourcing.BOUGHT:
+        rows.append(("Product", _product_text(service), "product"))
+    return [
+        {
+            "key": key,
+            "value": value,
+            "field": field,
+            "differs": typed is not None and _differs(service, typed, field),
+        }
+        for key, value, field in rows
+    ]
+
+
+def _product_text(service):
+    if service.sourcing != Sourcing.BOUGHT:
+        return "Built in house"
+    if service.product_id:
+        return product_label(service.product)
+    return f"{service.suggested_supplier} – {service.suggested_product} (not listed)"
+
+
+def _differs(service, typed, field):
+    if field == "product":
+        return (typed["product"], typed["suggested_supplier"], typed["suggested_product"]) != (
+            service.product,
+            service.suggested_supplier,
+            service.suggested_product,
+        )
+    return typed[field] != getattr(service, field)
+
+
+@login_required
+@require_GET
+def service_detail(request, code, pk):
+    service = service_from_url(request, code, pk, "assessments.view_service")
+    assessments = list(service.assessments.order_by("-created_at", "-pk"))
+    draft = next((assessment for assessment in assessments if assessment.is_draft), None)
+    may_change = request.user.has_perm("assessments.change_service", service)
+    return render(
+        request,
+        "assessments/services/service_detail.html",
+        {
+            "council": service.council,
+            "service": service,
+            "rows": _rows(service),
+            "assessments": assessments,
+            "draft": draft,
+            "may_change": may_change and not service.is_retired,
+            "may_retire": may_change,
+            "may_start": draft is None
+            and request.user.has_perm("assessments.start_assessment", service),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def retire_service(request, code, pk):
+    """Retire a service (or bring a retired one back), after asking.
+
+    GET asks; POST does it, with `action` saying which ("retire" or "restore"), so
+    that sending the form twice does the same thing once. A retired service cannot
+    come back while another of the council's services in use has its name (409).
+    """
+    service = service_from_url(request, code, pk, "assessments.change_service")
+    blocking = _same_name_in_use(service) if service.is_retired else None
+    if request.method == "POST" and blocking is None:
+        action = request.POST.get("action")
+        if action not in ("retire", "restore"):
+            raise BadRequest("Say whether to retire or restore the service.")
+        if (action == "retire") != service.is_retired:
+            try:
+                service = services.retire_service(
+                    service, by=request.user, retired=action == "retire"
+                )
+            except IntegrityError:
+                blocking = _same_name_in_use(service)
+                if blocking is None:
+                    raise
+        if blocking is None:
+            done = "retired" if action == "retire" else "brought back"
+            messages.success(request, f"{service.name} has been {done}")
+            return redirect(service)
+    return render(
+        request,
+        "assessments/services/retire_service.html",
+        {"council": service.council, "service": service, "blocking": blocking},
+        status=409 if blocking else 200,
+    )
+
+
+def _same_name_in_use(service):
+    return service_in_use_named(service.council, service.name, other_than=service)

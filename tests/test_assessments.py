@@ -1,0 +1,534 @@
+"""Self-assessment: starting, answering points, the concurrency guard, submitting."""
+
+import threading
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+
+from assessments import services
+from assessments.models import Assessment, AssessmentEvent, EvidenceLink, Service, Status
+from tests.html import outline
+
+
+@pytest.fixture
+def bins(coventry, standard):
+    return Service.objects.create(
+        council=coventry, name="Report a missed bin collection", phase="beta"
+    )
+
+
+@pytest.fixture
+def draft(bins, coventry_lead):
+    return services.start_assessment(bins, by=coventry_lead, phase="beta")
+
+
+def url(name, assessment, *args):
+    return reverse(f"assessments:{name}", args=["cov", assessment.pk, *args])
+
+
+def point_data(revision=0, answer="3", evidence="We ran 12 interviews.", action="later", links=()):
+    data = {
+        "revision": str(revision),
+        "answer": answer,
+        "evidence": evidence,
+        "not_applicable_reason": "",
+        "action": action,
+        "links-TOTAL_FORMS": str(len(links)),
+        "links-INITIAL_FORMS": "0",
+    }
+    for n, (title, address) in enumerate(links):
+        data[f"links-{n}-title"] = title
+        data[f"links-{n}-url"] = address
+    return data
+
+
+def complete(assessment, by, score=3):
+    for answer in assessment.points.all():
+        services.save_point(
+            answer,
+            by=by,
+            revision=answer.revision,
+            score=score,
+            not_applicable=False,
+            reason="",
+            evidence="Done.",
+            links=[],
+        )
+
+
+# --- Starting ------------------------------------------------------------------------
+
+
+def test_member_starts_an_assessment_with_one_answer_per_point(
+    client_for, bins, coventry_contributor
+):
+    response = client_for(coventry_contributor).post(
+        reverse("assessments:start_assessment", args=["cov", bins.pk]), {"phase": "alpha"}
+    )
+    assessment = Assessment.objects.get()
+    assert response["Location"] == url("assessment", assessment)
+    assert assessment.phase == "alpha"
+    assert assessment.standard.version == "1.0"
+    assert assessment.points.count() == 15
+    assert AssessmentEvent.objects.get().kind == "created"
+
+
+def test_only_one_assessment_in_progress_per_service(client_for, draft, coventry_contributor):
+    response = client_for(coventry_contributor).get(
+        reverse("assessments:start_assessment", args=["cov", draft.service.pk])
+    )
+    assert response["Location"] == url("assessment", draft)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Assessment.objects.create(service=draft.service, standard=draft.standard, phase="beta")
+
+
+def test_start_form_requires_a_phase(client_for, bins, coventry_lead):
+    response = client_for(coventry_lead).post(
+        reverse("assessments:start_assessment", args=["cov", bins.pk]), {}
+    )
+    assert response.content.decode().count("Select the phase the service is in") == 2
+
+
+def test_reassessment_carries_evidence_and_links_forward_but_not_scores(draft, coventry_lead):
+    first = draft.points.get(point__number=1)
+    services.save_point(
+        first,
+        by=coventry_lead,
+        revision=0,
+        score=4,
+        not_applicable=False,
+        reason="",
+        evidence="Research with 20 residents.",
+        links=[("Research report", "https://example.com/r")],
+    )
+    complete_rest = [a for a in draft.points.all() if a.point.number != 1]
+    for answer in complete_rest:
+        services.save_point(
+            answer,
+            by=coventry_lead,
+            revision=0,
+            score=3,
+            not_applicable=False,
+            reason="",
+            evidence="",
+            links=[],
+        )
+    services.submit(draft, by=coventry_lead)
+
+    again = services.start_assessment(
+        draft.service, by=coventry_lead, phase="live", carry_forward=True
+    )
+    carried = again.points.get(point__number=1)
+    assert carried.evidence == "Research with 20 residents."
+    assert carried.score is None
+    assert [(link.title, link.url) for link in carried.links.all()] == [
+        ("Research report", "https://example.com/r")
+    ]
+    assert again.started_from == draft
+    assert again.events.get().kind == "reassessment"
+
+
+# --- The task list ------------------------------------------------------------------
+
+
+def test_task_list_shows_progress_and_statuses(client_for, draft, coventry_lead):
+    answers = {a.point.number: a for a in draft.points.all()}
+    services.save_point(
+        answers[1],
+        by=coventry_lead,
+        revision=0,
+        score=3,
+        not_applicable=False,
+        reason="",
+        evidence="",
+        links=[],
+    )
+    services.save_point(
+        answers[2],
+        by=coventry_lead,
+        revision=0,
+        score=None,
+        not_applicable=False,
+        reason="",
+        evidence="Some notes",
+        links=[],
+    )
+    html = client_for(coventry_lead).get(url("assessment", draft)).content.decode()
+    assert "1 of 15 points completed." in html
+    assert html.count(">Completed<") == 1
+    assert html.count(">In progress<") == 1
+    assert html.count(">Not started<") == 13
+    assert "Last changed by Cara Lead" in html
+
+
+@pytest.mark.parametrize("saved", [0, 10])
+def test_task_list_query_count_does_not_grow(
+    client_for, draft, coventry_lead, saved, django_assert_max_num_queries
+):
+    for answer in list(draft.points.all())[:saved]:
+        services.save_point(
+            answer,
+            by=coventry_lead,
+            revision=0,
+            score=2,
+            not_applicable=False,
+            reason="",
+            evidence="x",
+            links=[("a", "https://a.example")],
+        )
+    client = client_for(coventry_lead)
+    client.get(url("assessment", draft))
+    with django_assert_max_num_queries(12):
+        client.get(url("assessment", draft))
+
+
+# --- Answering a point --------------------------------------------------------------
+
+
+def test_point_page_shows_statement_guidance_and_descriptors(
+    client_for, draft, coventry_contributor
+):
+    response = client_for(coventry_contributor).get(url("edit_point", draft, 1))
+    html = response.content.decode()
+    assert outline(response)[0] == 1
+    assert "Research to develop deep knowledge of who the service users are" in html
+    assert "Guidance for this point" in html
+    assert "3 – Meets the point" in html
+    assert "Not applicable at this phase" in html
+
+
+def test_save_and_continue_goes_to_the_next_point_and_the_last_to_check_answers(
+    client_for, draft, coventry_contributor
+):
+    client = client_for(coventry_contributor)
+    response = client.post(url("edit_point", draft, 1), point_data(action="continue"))
+    assert response["Location"] == url("edit_point", draft, 2)
+    response = client.post(url("edit_point", draft, 15), point_data(action="continue"))
+    assert response["Location"] == url("check_answers", draft)
+
+
+def test_save_and_come_back_later_keeps_partial_work(client_for, draft, coventry_contributor):
+    client = client_for(coventry_contributor)
+    response = client.post(
+        url("edit_point", draft, 4), point_data(answer="", evidence="Draft notes")
+    )
+    assert response["Location"] == url("assessment", draft)
+    answer = draft.points.get(point__number=4)
+    assert (answer.score, answer.evidence, answer.revision) == (None, "Draft notes", 1)
+    assert answer.updated_by == coventry_contributor
+
+
+def test_not_applicable_with_reason(client_for, draft, coventry_contributor):
+    data = point_data(answer="na")
+    data["not_applicable_reason"] = "Nothing is stored at discovery."
+    client_for(coventry_contributor).post(url("edit_point", draft, 6), data)
+    answer = draft.points.get(point__number=6)
+    assert answer.not_applicable
+    assert answer.score is None
+    assert answer.not_applicable_reason == "Nothing is stored at discovery."
+
+
+def test_links_are_saved_replaced_and_removed(client_for, draft, coventry_contributor):
+    client = client_for(coventry_contributor)
+    client.post(
+        url("edit_point", draft, 7),
+        point_data(links=[("API docs", "https://api.example"), ("", "")]),
+    )
+    answer = draft.points.get(point__number=7)
+    assert [(link.title, link.url) for link in answer.links.all()] == [
+        ("API docs", "https://api.example")
+    ]
+    client.post(url("edit_point", draft, 7), point_data(revision=1, links=[("", "")]))
+    assert not EvidenceLink.objects.exists()
+
+
+def test_add_another_link_keeps_what_was_typed_without_saving(
+    client_for, draft, coventry_contributor
+):
+    data = point_data(
+        evidence="Unsaved words", action="add_link", links=[("One", "https://one.example")]
+    )
+    html = client_for(coventry_contributor).post(url("edit_point", draft, 7), data).content.decode()
+    assert "Unsaved words" in html
+    assert 'name="links-1-title"' in html
+    assert draft.points.get(point__number=7).revision == 0
+
+
+def test_bad_link_gets_errors_by_the_field_and_in_the_summary_and_keeps_the_text(
+    client_for, draft, coventry_contributor
+):
+    data = point_data(
+        evidence="Keep me",
+        links=[("Report", "not a web address"), ("", "https://no-title.example")],
+    )
+    response = client_for(coventry_contributor).post(url("edit_point", draft, 2), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a web address in the correct format" in html
+    assert "Enter a title for the link" in html
+    assert html.count("Enter a title for the link") == 2
+    assert "Keep me" in html
+    assert "not a web address" in html
+    assert outline(response)[1].startswith("Error: ")
+    assert draft.points.get(point__number=2).revision == 0
+
+
+def test_a_save_from_a_stale_page_is_refused_showing_their_version_and_keeping_yours(
+    client_for, draft, coventry_lead, coventry_contributor
+):
+    """The editor opens point 3, the lead saves it, then the editor saves: refused."""
+    lead, editor = client_for(coventry_lead), client_for(coventry_contributor)
+    lead.post(
+        url("edit_point", draft, 3), point_data(revision=0, answer="4", evidence="Lead's evidence")
+    )
+    response = editor.post(
+        url("edit_point", draft, 3),
+        point_data(revision=0, answer="2", evidence="Editor's evidence"),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Cara Lead saved this point while you were editing it" in html
+    assert "Lead&#x27;s evidence" in html or "Lead's evidence" in html
+    assert "Editor&#x27;s evidence</textarea>" in html or "Editor's evidence</textarea>" in html
+    answer = draft.points.get(point__number=3)
+    assert (answer.score, answer.evidence, answer.updated_by) == (
+        4,
+        "Lead's evidence",
+        coventry_lead,
+    )
+    # Saving again, having seen their version, replaces it deliberately.
+    assert 'name="revision" value="1"' in html
+    editor.post(
+        url("edit_point", draft, 3),
+        point_data(revision=1, answer="2", evidence="Editor's evidence"),
+    )
+    assert draft.points.get(point__number=3).evidence == "Editor's evidence"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    "postgres" not in __import__("os").environ.get("DATABASE_URL", ""),
+    reason="row locks need PostgreSQL (CI runs this test on it)",
+)
+def test_two_simultaneous_saves_from_the_same_revision_cannot_both_win(
+    coventry_lead, coventry_contributor, coventry, standard
+):
+    bins = Service.objects.create(council=coventry, name="Bins", phase="beta")
+    assessment = services.start_assessment(bins, by=coventry_lead, phase="beta")
+    answer = assessment.points.get(point__number=5)
+    results, barrier = [], threading.Barrier(2)
+
+    def save(person, text):
+        barrier.wait()
+        try:
+            services.save_point(
+                answer,
+                by=person,
+                revision=0,
+                score=3,
+                not_applicable=False,
+                reason="",
+                evidence=text,
+                links=[],
+            )
+            results.append("saved")
+        except services.EditConflict:
+            results.append("refused")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=save, args=(p, t))
+        for p, t in [(coventry_lead, "A"), (coventry_contributor, "B")]
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["refused", "saved"]
+    answer.refresh_from_db()
+    assert answer.revision == 1
+
+
+# --- Checking and submitting --------------------------------------------------------
+
+
+def test_submission_is_refused_with_links_to_the_points_concerned(client_for, draft, coventry_lead):
+    client = client_for(coventry_lead)
+    answers = {a.point.number: a for a in draft.points.all()}
+    for number, answer in answers.items():
+        if number not in (4, 9):
+            services.save_point(
+                answer,
+                by=coventry_lead,
+                revision=0,
+                score=3,
+                not_applicable=False,
+                reason="",
+                evidence="",
+                links=[],
+            )
+    services.save_point(
+        answers[9],
+        by=coventry_lead,
+        revision=0,
+        score=None,
+        not_applicable=True,
+        reason="",
+        evidence="",
+        links=[],
+    )
+    response = client.post(url("submit_assessment", draft))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'href="{url("edit_point", draft, 4)}"' in html
+    assert "Point 4, Iterate and improve regularly: score this point" in html
+    assert "give a reason it is not applicable" in html
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+
+def test_lead_submits_a_complete_assessment(client_for, draft, coventry_lead):
+    complete(draft, coventry_lead, score=4)
+    client = client_for(coventry_lead)
+    check = client.get(url("check_answers", draft)).content.decode()
+    assert "60 out of 75" in check
+    assert "15 of 15 applicable points" in check
+    response = client.post(url("submit_assessment", draft))
+    assert response["Location"] == url("assessment_submitted", draft)
+    assert (
+        "Assessment submitted for peer review" in client.get(response["Location"]).content.decode()
+    )
+    draft.refresh_from_db()
+    assert (draft.status, draft.submitted_by) == (Status.SUBMITTED, coventry_lead)
+    assert draft.events.filter(kind="submitted").count() == 1
+
+
+def test_submitted_assessment_can_no_longer_be_edited(client_for, draft, coventry_lead):
+    complete(draft, coventry_lead)
+    services.submit(draft, by=coventry_lead)
+    client = client_for(coventry_lead)
+    assert client.post(url("edit_point", draft, 1), point_data(revision=1)).status_code == 403
+    page = client.get(url("edit_point", draft, 1)).content.decode()
+    assert "The team&#x27;s answer" in page or "The team's answer" in page
+    assert "Save and continue" not in page
+
+
+def test_contributor_cannot_submit(client_for, draft, coventry_lead, coventry_contributor):
+    complete(draft, coventry_lead)
+    client = client_for(coventry_contributor)
+    assert (
+        "Only a council lead at Coventry can submit"
+        in client.get(url("check_answers", draft)).content.decode()
+    )
+    assert client.post(url("submit_assessment", draft)).status_code == 403
+
+
+# --- Deleting and withdrawing -------------------------------------------------------
+
+
+def test_lead_deletes_a_draft(client_for, draft, coventry_lead):
+    response = client_for(coventry_lead).post(url("delete_assessment", draft))
+    assert response["Location"] == draft.service.get_absolute_url()
+    assert not Assessment.objects.exists()
+
+
+def test_anything_submitted_cannot_be_deleted_only_withdrawn_with_a_reason(
+    client_for, draft, coventry_lead
+):
+    complete(draft, coventry_lead)
+    services.submit(draft, by=coventry_lead)
+    client = client_for(coventry_lead)
+    assert client.post(url("delete_assessment", draft)).status_code == 403
+    empty = client.post(url("withdraw_assessment", draft), {"reason": ""}).content.decode()
+    assert empty.count("Enter why you are withdrawing the assessment") == 2
+    client.post(url("withdraw_assessment", draft), {"reason": "The service is being replaced."})
+    draft.refresh_from_db()
+    assert (draft.status, draft.withdrawal_reason) == (
+        Status.WITHDRAWN,
+        "The service is being replaced.",
+    )
+    assert Assessment.objects.filter(pk=draft.pk).exists()
+    assert client.post(url("delete_assessment", draft)).status_code == 403
+
+
+# --- Who may see and do what ----------------------------------------------------------
+
+PERSONAS = [
+    "anonymous",
+    "coventry_lead",
+    "coventry_contributor",
+    "leeds_lead",
+    "peer_reviewer",
+    "coordinator",
+]
+SIGN_IN, OK, NO = "sign in", 200, 403
+
+
+@pytest.fixture
+def people(coventry_lead, coventry_contributor, leeds_lead, peer_reviewer, coordinator):
+    return dict(
+        zip(
+            PERSONAS,
+            [None, coventry_lead, coventry_contributor, leeds_lead, peer_reviewer, coordinator],
+            strict=True,
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "expected"),
+    [
+        ("assessment", (), [SIGN_IN, OK, OK, NO, NO, OK]),
+        ("edit_point", (1,), [SIGN_IN, OK, OK, NO, NO, OK]),
+        ("check_answers", (), [SIGN_IN, OK, OK, NO, NO, OK]),
+        ("delete_assessment", (), [SIGN_IN, OK, NO, NO, NO, NO]),
+        ("withdraw_assessment", (), [SIGN_IN, NO, NO, NO, NO, NO]),  # only once submitted
+    ],
+)
+def test_nobody_outside_the_council_and_coordinators_sees_the_draft(
+    client_for, draft, people, name, args, expected
+):
+    for persona, outcome in zip(PERSONAS, expected, strict=True):
+        response = client_for(people[persona]).get(url(name, draft, *args))
+        if outcome == SIGN_IN:
+            assert response.status_code == 302, persona
+            assert "/sign-in/" in response["Location"], persona
+        else:
+            assert response.status_code == outcome, (name, persona)
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "leeds_lead", "peer_reviewer", "coordinator"])
+def test_only_members_change_a_draft(client_for, draft, people, persona):
+    client = client_for(people[persona])
+    assert client.post(url("edit_point", draft, 1), point_data()).status_code in (302, 403)
+    assert draft.points.get(point__number=1).revision == 0
+    response = client.post(url("submit_assessment", draft))
+    assert response.status_code in (302, 403)
+    if persona != "anonymous":
+        assert response.status_code == 403
+
+
+def test_start_needs_a_member(client_for, bins, people):
+    start = reverse("assessments:start_assessment", args=["cov", bins.pk])
+    for persona, status in [
+        ("coventry_contributor", 200),
+        ("coordinator", 403),
+        ("leeds_lead", 403),
+        ("peer_reviewer", 403),
+    ]:
+        assert client_for(people[persona]).get(start).status_code == status, persona
+
+
+def test_an_assessment_of_another_council_is_not_found_through_this_councils_address(
+    client_for, draft, coordinator
+):
+    response = client_for(coordinator).get(
+        reverse("assessments:assessment", args=["lds", draft.pk])
+    )
+    assert response.status_code == 404
+
+
+def test_state_changes_refuse_get(client_for, draft, coventry_lead):
+    assert client_for(coventry_lead).get(url("submit_assessment", draft)).status_code == 405
