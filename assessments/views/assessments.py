@@ -202,6 +202,7 @@ def check_answers(request, code, pk):
 
 
 def _check_answers_page(request, assessment, *, status=200):
+    """Check answers; after a refused submission (status 400) the gaps are shown as errors."""
     answers = _answers(assessment)
     return render(
         request,
@@ -217,6 +218,7 @@ def _check_answers_page(request, assessment, *, status=200):
             "rating_rule": scoring.RATING_RULE,
             "can_edit": request.user.has_perm("assessments.edit_assessment", assessment),
             "can_submit": request.user.has_perm("assessments.submit_assessment", assessment),
+            "has_errors": status == 400,
         },
         status=status,
     )

@@ -3,19 +3,12 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET
 
 from assessments.views.lookups import assessment_from_url
+from lgdss.templatetags.site import govuk_datetime as when
 
 EVENTS_PER_PAGE = 100
-
-
-def when(moment):
-    """GOV.UK style: "26 November 2026, 2:05pm" (and "9am" on the hour), in UK time."""
-    local = timezone.localtime(moment)
-    time = dateformat.format(local, "g:i" if local.minute else "g")
-    return f"{dateformat.format(local, 'j F Y')}, {time}{'am' if local.hour < 12 else 'pm'}"
 
 
 def who(user):

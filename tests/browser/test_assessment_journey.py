@@ -98,13 +98,18 @@ def test_lead_assesses_a_service_point_by_point_and_submits(
         else:
             answer_point(page, 3, f"Evidence for point {number}.")
 
-    # Check answers: two points need fixing, each linked.
+    # Check answers: two points still need answers; submitting shows them as errors.
     expect(page.locator("h1")).to_have_text("Check your answers before submitting")
+    gaps = page.get_by_role("region", name="Important")
+    expect(gaps).to_contain_text("2 points still need an answer")
+    assert_accessible(page)
+    page.get_by_role("button", name="Submit for peer review").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text(
         "Point 9, Make a plan for being offline: give a reason it is not applicable"
     )
     expect(summary).to_contain_text("Point 12")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     assert_accessible(page)
     summary.get_by_role("link", name=re.compile(r"^Point 9")).click()
     page.get_by_label(re.compile("why does this point not apply")).fill(
@@ -112,11 +117,14 @@ def test_lead_assesses_a_service_point_by_point_and_submits(
     )
     page.get_by_role("button", name="Save and continue").click()
     page.goto(page.url.rsplit("/points/", 1)[0] + "/check/")
-    page.locator(".govuk-error-summary").get_by_role("link", name=re.compile(r"^Point 12")).click()
+    page.get_by_role("region", name="Important").get_by_role(
+        "link", name=re.compile(r"^Point 12")
+    ).click()
     answer_point(page, 2, "Assisted digital support at libraries only.")
     page.goto(page.url.rsplit("/points/", 1)[0] + "/check/")
 
     expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    expect(page.get_by_role("region", name="Important")).to_have_count(0)
     expect(page.locator(".govuk-summary-list").first).to_contain_text("out of 70")
     expect(page.locator("strong", has_text="24 residents")).to_be_visible()
     assert_accessible(page)
