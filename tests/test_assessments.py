@@ -43,6 +43,20 @@ def point_data(revision=0, answer="3", evidence="We ran 12 interviews.", action=
     return data
 
 
+def save(answer, by, *, revision=0, score=3, na=False, reason="", evidence="", links=()):
+    """Save one point as a person would, with the defaults of a plain "3, no evidence"."""
+    return services.save_point(
+        answer,
+        by=by,
+        revision=revision,
+        score=None if na else score,
+        not_applicable=na,
+        reason=reason,
+        evidence=evidence,
+        links=list(links),
+    )
+
+
 def complete(assessment, by, score=3):
     for answer in assessment.points.all():
         services.save_point(
@@ -92,28 +106,16 @@ def test_start_form_requires_a_phase(client_for, bins, coventry_lead):
 
 def test_reassessment_carries_evidence_and_links_forward_but_not_scores(draft, coventry_lead):
     first = draft.points.get(point__number=1)
-    services.save_point(
+    save(
         first,
-        by=coventry_lead,
-        revision=0,
+        coventry_lead,
         score=4,
-        not_applicable=False,
-        reason="",
         evidence="Research with 20 residents.",
         links=[("Research report", "https://example.com/r")],
     )
     complete_rest = [a for a in draft.points.all() if a.point.number != 1]
     for answer in complete_rest:
-        services.save_point(
-            answer,
-            by=coventry_lead,
-            revision=0,
-            score=3,
-            not_applicable=False,
-            reason="",
-            evidence="",
-            links=[],
-        )
+        save(answer, coventry_lead)
     services.submit(draft, by=coventry_lead)
 
     again = services.start_assessment(
@@ -134,26 +136,8 @@ def test_reassessment_carries_evidence_and_links_forward_but_not_scores(draft, c
 
 def test_task_list_shows_progress_and_statuses(client_for, draft, coventry_lead):
     answers = {a.point.number: a for a in draft.points.all()}
-    services.save_point(
-        answers[1],
-        by=coventry_lead,
-        revision=0,
-        score=3,
-        not_applicable=False,
-        reason="",
-        evidence="",
-        links=[],
-    )
-    services.save_point(
-        answers[2],
-        by=coventry_lead,
-        revision=0,
-        score=None,
-        not_applicable=False,
-        reason="",
-        evidence="Some notes",
-        links=[],
-    )
+    save(answers[1], coventry_lead)
+    save(answers[2], coventry_lead, score=None, evidence="Some notes")
     html = client_for(coventry_lead).get(url("assessment", draft)).content.decode()
     assert "1 of 15 points completed." in html
     assert html.count(">Completed<") == 1
@@ -167,16 +151,7 @@ def test_task_list_query_count_does_not_grow(
     client_for, draft, coventry_lead, saved, django_assert_max_num_queries
 ):
     for answer in list(draft.points.all())[:saved]:
-        services.save_point(
-            answer,
-            by=coventry_lead,
-            revision=0,
-            score=2,
-            not_applicable=False,
-            reason="",
-            evidence="x",
-            links=[("a", "https://a.example")],
-        )
+        save(answer, coventry_lead, score=2, evidence="x", links=[("a", "https://a.example")])
     client = client_for(coventry_lead)
     client.get(url("assessment", draft))
     with django_assert_max_num_queries(12):
@@ -319,19 +294,10 @@ def test_two_simultaneous_saves_from_the_same_revision_cannot_both_win(
     answer = assessment.points.get(point__number=5)
     results, barrier = [], threading.Barrier(2)
 
-    def save(person, text):
+    def save_at_the_same_moment(person, text):
         barrier.wait()
         try:
-            services.save_point(
-                answer,
-                by=person,
-                revision=0,
-                score=3,
-                not_applicable=False,
-                reason="",
-                evidence=text,
-                links=[],
-            )
+            save(answer, person, evidence=text)
             results.append("saved")
         except services.EditConflict:
             results.append("refused")
@@ -339,7 +305,7 @@ def test_two_simultaneous_saves_from_the_same_revision_cannot_both_win(
             connection.close()
 
     threads = [
-        threading.Thread(target=save, args=(p, t))
+        threading.Thread(target=save_at_the_same_moment, args=(p, t))
         for p, t in [(coventry_lead, "A"), (coventry_contributor, "B")]
     ]
     for thread in threads:
@@ -359,26 +325,8 @@ def test_submission_is_refused_with_links_to_the_points_concerned(client_for, dr
     answers = {a.point.number: a for a in draft.points.all()}
     for number, answer in answers.items():
         if number not in (4, 9):
-            services.save_point(
-                answer,
-                by=coventry_lead,
-                revision=0,
-                score=3,
-                not_applicable=False,
-                reason="",
-                evidence="",
-                links=[],
-            )
-    services.save_point(
-        answers[9],
-        by=coventry_lead,
-        revision=0,
-        score=None,
-        not_applicable=True,
-        reason="",
-        evidence="",
-        links=[],
-    )
+            save(answer, coventry_lead)
+    save(answers[9], coventry_lead, na=True)
     response = client.post(url("submit_assessment", draft))
     html = response.content.decode()
     assert response.status_code == 400

@@ -1,14 +1,12 @@
 """A council's digital services: listing, adding, changing and retiring them, and the admin."""
 
-import importlib
 import re
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, clear_url_caches, reverse
+from django.urls import reverse
 from django.utils import timezone
 
-import assessments.admin_services  # noqa: F401 - registers the admin (until admin.py imports it)
 from assessments.forms.services import CHOOSE_A_PRODUCT, CONFLICT, NOT_LISTED
 from assessments.models import Assessment, Phase, Service, Sourcing, Status
 from tests.factories_services import ProductFactory, ServiceFactory, SupplierFactory
@@ -693,22 +691,8 @@ def test_every_services_page_has_one_h1_and_its_own_title(client_for, coventry_l
 # --- The admin --------------------------------------------------------------------
 
 
-@pytest.fixture
-def services_admin(settings):
-    """The admin's addresses for suppliers, products and services.
-
-    Needed only until assessments/admin.py imports admin_services: the admin's URLs are
-    built once, perhaps before this module's import registered the models, so rebuild them.
-    """
-    try:
-        reverse("admin:assessments_service_changelist")
-    except NoReverseMatch:
-        importlib.reload(importlib.import_module(settings.ROOT_URLCONF))
-        clear_url_caches()
-
-
 def test_coordinator_curates_suppliers_products_and_services_in_the_admin(
-    client_for, coordinator, bins, product, services_admin
+    client_for, coordinator, bins, product
 ):
     suggested = ServiceFactory(
         council=bins.council,
@@ -742,6 +726,6 @@ def test_coordinator_curates_suppliers_products_and_services_in_the_admin(
     assert "Collective" in products.content.decode()
 
 
-def test_council_members_cannot_use_the_services_admin(client_for, coventry_lead, services_admin):
+def test_council_members_cannot_use_the_services_admin(client_for, coventry_lead):
     response = client_for(coventry_lead).get(reverse("admin:assessments_service_changelist"))
     assert response.status_code == 302

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -55,6 +55,16 @@ class ServiceQuerySet(models.QuerySet):
 
     def active(self):
         return self.filter(retired_at__isnull=True)
+
+    def with_latest_assessment(self):
+        """Annotated with the newest assessment's id and status, in the same query."""
+        from assessments.models.assessments import Assessment
+
+        newest = Assessment.objects.filter(service=OuterRef("pk")).order_by("-created_at", "-pk")
+        return self.annotate(
+            latest_assessment_id=Subquery(newest.values("pk")[:1]),
+            latest_assessment_status=Subquery(newest.values("status")[:1]),
+        )
 
 
 class Service(models.Model):

@@ -13,21 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from assessments import services
 from assessments.forms.members import AcceptInvitationForm, InviteAnyoneForm, InviteMemberForm
 from assessments.models import Invitation, InvitationRole, Role, User
-from assessments.views.lookups import council_from_url
-
-
-def _council_for(request, code, perm):
-    """The council in the URL, if the signed-in user has `perm` on it (else 404/403)."""
-    council = council_from_url(code)
-    if not request.user.has_perm(perm, council):
-        raise PermissionDenied
-    return council
+from assessments.views.lookups import council_for
 
 
 @login_required
 @require_http_methods(["GET"])
 def member_list(request, code):
-    council = _council_for(request, code, "assessments.view_members")
+    council = council_for(request, code, "assessments.view_members")
     members = council.memberships.select_related("user").order_by(
         "role", "user__full_name", "user__email"
     )
@@ -55,7 +47,7 @@ def member_list(request, code):
 @login_required
 @require_http_methods(["GET", "POST"])
 def invite_member(request, code):
-    council = _council_for(request, code, "assessments.invite_member")
+    council = council_for(request, code, "assessments.invite_member")
     form = InviteMemberForm(request.POST if request.method == "POST" else None, council=council)
     if request.method == "POST" and form.is_valid():
         services.invite(
@@ -74,7 +66,7 @@ def invite_member(request, code):
 @login_required
 @require_http_methods(["GET", "POST"])
 def remove_member(request, code, pk):
-    council = _council_for(request, code, "assessments.invite_member")
+    council = council_for(request, code, "assessments.invite_member")
     membership = get_object_or_404(council.memberships.select_related("user"), pk=pk)
     error = None
     if request.method == "POST":

@@ -7,9 +7,8 @@ the workflow functions in assessments.services.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.exceptions import BadRequest
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -22,25 +21,8 @@ from assessments.forms.services import (
     product_label,
     service_in_use_named,
 )
-from assessments.models import Assessment, Service, Sourcing, Status
-from assessments.views.lookups import council_from_url, service_from_url
-
-
-def _council_for(request, code, perm):
-    """The council in the URL, if the signed-in user has `perm` on it (else 404/403)."""
-    council = council_from_url(code)
-    if not request.user.has_perm(perm, council):
-        raise PermissionDenied
-    return council
-
-
-def _with_latest_assessment(queryset):
-    """Services annotated with their newest assessment's id and status, in the same query."""
-    newest = Assessment.objects.filter(service=OuterRef("pk")).order_by("-created_at", "-pk")
-    return queryset.annotate(
-        latest_assessment_id=Subquery(newest.values("pk")[:1]),
-        latest_assessment_status=Subquery(newest.values("status")[:1]),
-    )
+from assessments.models import Service, Sourcing, Status
+from assessments.views.lookups import council_for, service_from_url
 
 
 @login_required
@@ -51,11 +33,12 @@ def service_list(request, code):
     One query for all the services, with their product and newest assessment, so the
     number of queries does not grow with the number of services.
     """
-    council = _council_for(request, code, "assessments.view_services")
+    council = council_for(request, code, "assessments.view_services")
     everything = list(
-        _with_latest_assessment(
-            Service.objects.for_council(council).select_related("product__supplier")
-        ).order_by(Lower("name"), "pk")
+        Service.objects.for_council(council)
+        .with_latest_assessment()
+        .select_related("product__supplier")
+        .order_by(Lower("name"), "pk")
     )
     for service in everything:
         service.product_text = _product_text(service)
@@ -76,7 +59,7 @@ def service_list(request, code):
 @login_required
 @require_http_methods(["GET", "POST"])
 def add_service(request, code):
-    council = _council_for(request, code, "assessments.add_service")
+    council = council_for(request, code, "assessments.add_service")
     form = ServiceForm(request.POST if request.method == "POST" else None, council=council)
     if request.method == "POST" and form.is_valid():
         try:

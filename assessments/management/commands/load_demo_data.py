@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from assessments.models import Council, Membership, PeerGroup, Role, User
+from assessments.models import Council, Membership, PeerGroup, Product, Role, Supplier, User
 
 PASSWORD = "demo-password-2026"
 
@@ -17,6 +17,15 @@ ACCOUNTS = [
     ("reviewer@birmingham.example", "Rita Kowalska", "BIR", Role.CONTRIBUTOR, True, False),
     ("coordinator@lgdss.example", "Coco Adeyemi", None, None, False, True),
 ]
+
+
+# A made-up list of suppliers and products, so the demo's "bought from a supplier" choice has
+# something in it. In production, coordinators curate the real list in the admin.
+PRODUCTS = {
+    "Example Civic Software Ltd": ["Waste and Street Services", "Parking Permits Online"],
+    "Sample Forms Company": ["Form Builder"],
+    "Demonstration Housing Systems": ["Repairs Portal"],
+}
 
 
 class Command(BaseCommand):
@@ -47,6 +56,10 @@ class Command(BaseCommand):
                     Membership.objects.update_or_create(
                         user=user, council=Council.objects.get(code=code), defaults={"role": role}
                     )
+            for supplier_name, product_names in PRODUCTS.items():
+                supplier, _ = Supplier.objects.get_or_create(name=supplier_name)
+                for product_name in product_names:
+                    Product.objects.get_or_create(supplier=supplier, name=product_name)
 
         self.stdout.write(f"Demo accounts (password: {PASSWORD}):")
         for email, _, code, role, reviewer, coordinator in ACCOUNTS:
