@@ -224,8 +224,7 @@ def test_list_shows_each_service_in_use_with_its_phase_product_and_latest_assess
     assert "Pay for parking" in rows[0], "sorted by name"
     assert BINS in rows[1]
     assert f'href="{url("service_detail", "cov", bins.pk)}"' in rows[1]
-    assert "govuk-tag--blue" in rows[1]
-    assert "Beta" in rows[1]
+    assert '<strong class="govuk-tag">Beta</strong>' in rows[1]
     assert "Built in house" in rows[1]
     assert "Draft" in rows[1], "the newest assessment"
     assert "Bartec – Collective" in rows[0]

@@ -4,13 +4,13 @@ from django import template
 from django.utils.html import format_html
 
 from assessments import scoring
-from assessments.models import Status
+from assessments.models import Phase, Status
 
 register = template.Library()
 
 STATUS_TAGS = {
     Status.DRAFT: ("Draft", "govuk-tag--yellow"),
-    Status.SUBMITTED: ("Submitted for peer review", "govuk-tag--turquoise"),
+    Status.SUBMITTED: ("Submitted for peer review", ""),  # the default tag colour (blue)
     Status.WITHDRAWN: ("Withdrawn", "govuk-tag--grey"),
 }
 RATING_TAGS = {
@@ -24,18 +24,21 @@ TASK_TAGS = {
 }
 
 
+def _tag(label, colour):
+    classes = f"govuk-tag {colour}" if colour else "govuk-tag"
+    return format_html('<strong class="{}">{}</strong>', classes, label)
+
+
 @register.simple_tag
 def status_tag(status):
-    label, colour = STATUS_TAGS.get(status, (status, "govuk-tag--grey"))
-    return format_html('<strong class="govuk-tag {}">{}</strong>', colour, label)
+    return _tag(*STATUS_TAGS.get(status, (status, "govuk-tag--grey")))
 
 
 @register.simple_tag
 def rating_tag(rating):
     if rating is None:
         return "Not rated until every point is completed"
-    label, colour = RATING_TAGS[scoring.Rating(rating)]
-    return format_html('<strong class="govuk-tag {}">{}</strong>', colour, label)
+    return _tag(*RATING_TAGS[scoring.Rating(rating)])
 
 
 @register.simple_tag
@@ -61,3 +64,16 @@ def score_words(answer):
     if answer.score is None:
         return "Not scored"
     return f"{answer.score} – {scoring.LEVEL_BY_SCORE[answer.score].name}"
+
+
+PHASE_COLOURS = {
+    Phase.DISCOVERY: "govuk-tag--grey",
+    Phase.ALPHA: "govuk-tag--purple",
+    Phase.BETA: "",  # the default tag colour (blue)
+    Phase.LIVE: "govuk-tag--green",
+}
+
+
+@register.simple_tag
+def phase_tag(phase):
+    return _tag(Phase(phase).label, PHASE_COLOURS.get(phase, ""))

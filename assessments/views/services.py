@@ -21,7 +21,7 @@ from assessments.forms.services import (
     product_label,
     service_in_use_named,
 )
-from assessments.models import Service, Sourcing, Status
+from assessments.models import Service, Sourcing
 from assessments.views.lookups import council_for, service_from_url
 
 
@@ -42,8 +42,6 @@ def service_list(request, code):
     )
     for service in everything:
         service.product_text = _product_text(service)
-        status = service.latest_assessment_status
-        service.latest_assessment_label = Status(status).label if status else None
     return render(
         request,
         "assessments/services/service_list.html",
