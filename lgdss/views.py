@@ -2,10 +2,16 @@
 
 The health check is `lgdss.middleware.HealthCheckMiddleware`."""
 
+import logging
+
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.http import require_GET
 
 from standard.models import StandardVersion
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -42,6 +48,10 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    # Rendered with the request so the page keeps the site's header and navigation;
-    # the template must not query the database, which may be what failed.
-    return render(request, "500.html", status=500)
+    """Our 500 page. With the request it shows who is signed in; if that fails too (the
+    database may be what failed), it is rendered without the request."""
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:
+        logger.exception("The error page could not be rendered with the request")
+        return HttpResponseServerError(loader.render_to_string("500.html"))

@@ -175,3 +175,22 @@ def test_error_summary_links_radios_to_their_first_option(client_for, coventry_l
     assert '<a href="#id_role_1">Select their role</a>' in html
     assert 'id="id_role_1"' in html
     assert html.count('name="csrfmiddlewaretoken"') == 1
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_500_page_still_renders_when_the_database_is_down(client, db):
+    client.raise_request_exception = False
+    with mock.patch(
+        "django.contrib.sessions.backends.db.SessionStore.load",
+        side_effect=OperationalError("database is down"),
+    ):
+        response = client.get("/boom/", HTTP_COOKIE="sessionid=abc")
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "address", ["/councils/c%00v/", "/councils/c%00v/members/", "/councils/%E2%80%AE/services/"]
+)
+def test_strange_council_codes_are_404_never_500(client_for, coordinator, address):
+    assert client_for(coordinator).get(address).status_code == 404

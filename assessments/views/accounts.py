@@ -19,7 +19,6 @@ from assessments.forms.accounts import (
     SetPasswordForm,
     SignInForm,
 )
-from assessments.models import Invitation
 
 
 def _safe_next(request):
@@ -68,10 +67,7 @@ def account(request):
     return render(
         request,
         "assessments/accounts/account.html",
-        {
-            "memberships": memberships,
-            "pending_invitations": Invitation.objects.pending().filter(email=user.email).count(),
-        },
+        {"memberships": memberships},
     )
 
 
