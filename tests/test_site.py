@@ -180,11 +180,16 @@ def test_error_summary_links_radios_to_their_first_option(client_for, coventry_l
 @override_settings(ROOT_URLCONF=__name__)
 def test_500_page_still_renders_when_the_database_is_down(client, db):
     client.raise_request_exception = False
-    with mock.patch(
-        "django.contrib.sessions.backends.db.SessionStore.load",
-        side_effect=OperationalError("database is down"),
+    client.cookies["sessionid"] = "a-session-the-database-cannot-load"
+    with (
+        mock.patch(
+            "django.contrib.sessions.backends.db.SessionStore.load",
+            side_effect=OperationalError("database is down"),
+        ),
+        mock.patch("lgdss.views.logger") as logger,
     ):
-        response = client.get("/boom/", HTTP_COOKIE="sessionid=abc")
+        response = client.get("/boom/")
+    assert logger.exception.called  # the attempt with the request failed
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in response.content.decode()
 
