@@ -15,15 +15,23 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import (
+    Assessment,
+    AssessmentEvent,
     Council,
+    EventKind,
+    EvidenceLink,
     Invitation,
     InvitationRole,
     Membership,
+    PointAssessment,
     Role,
+    Service,
+    Status,
     User,
     normalise_email,
 )
 from assessments.models.people import invitation_lifetime
+from standard.models import StandardVersion
 
 
 def invite(*, by, email, role, council=None, peer_group=None):
@@ -237,7 +245,6 @@ def create_service(council, *, by, **values):
     """Add a digital service to a council's list (members only)."""
     if not by.has_perm("assessments.add_service", council):
         raise PermissionDenied
-    from assessments.models import Service
 
     values = _clean_sourcing({key: values.get(key) for key in SERVICE_FIELDS if key in values})
     with transaction.atomic():
@@ -288,7 +295,6 @@ class IncompleteAssessment(Exception):
 
 
 def _record(assessment, kind, by, *, point_number=None, detail=""):
-    from assessments.models import AssessmentEvent
 
     AssessmentEvent.objects.create(
         assessment=assessment, kind=kind, actor=by, point_number=point_number, detail=detail
@@ -306,8 +312,6 @@ def start_assessment(service, *, by, phase, carry_forward=False):
        edits rather than retypes.
     4. Records the start in the assessment's history.
     """
-    from assessments.models import Assessment, EventKind, EvidenceLink, PointAssessment, Status
-    from standard.models import StandardVersion
 
     if not by.has_perm("assessments.start_assessment", service):
         raise PermissionDenied
@@ -370,7 +374,6 @@ def save_point(answer, *, by, revision, score, not_applicable, reason, evidence,
 
     `links` is a list of (title, url) pairs. Returns the saved answer.
     """
-    from assessments.models import EventKind, EvidenceLink, PointAssessment
 
     with transaction.atomic():
         answer = (
@@ -424,7 +427,6 @@ def submit(assessment, *, by):
        while any point is unscored or lacks its not-applicable reason.
     3. Marks it submitted, by whom and when, and records it in the history.
     """
-    from assessments.models import Assessment, EventKind, Status
 
     with transaction.atomic():
         assessment = (
@@ -447,7 +449,6 @@ def submit(assessment, *, by):
 
 def delete_draft(assessment, *, by):
     """Delete a draft that was never submitted (anything submitted can only be withdrawn)."""
-    from assessments.models import Assessment
 
     with transaction.atomic():
         assessment = (
@@ -462,7 +463,6 @@ def delete_draft(assessment, *, by):
 
 def withdraw(assessment, *, by, reason):
     """Withdraw a submitted assessment, with a reason that stays on the record."""
-    from assessments.models import Assessment, EventKind, Status
 
     reason = reason.strip()
     if not reason:
