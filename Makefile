@@ -18,12 +18,13 @@ PORT ?= 8000
 RUN_ENV := DEBUG=false SECURE_COOKIES=false SECRET_KEY_FILE=var/secret-key \
 	ALLOWED_HOSTS=127.0.0.1,localhost DEMO_DATA=true SITE_URL=http://$(HOST):$(PORT)
 
-.PHONY: help run dev test lint format setup assets clean
+.PHONY: help run dev test lint format setup assets clean manage
 
 help:
 	@echo "make run     set up and run the site with demo data at http://$(HOST):$(PORT)"
 	@echo "make test    set up, lint and run the whole test suite"
 	@echo "make dev     development server with DEBUG on and auto-reload"
+	@echo "make manage ARGS=...  a management command with development settings"
 	@echo "make lint    ruff check and format check"
 	@echo "make format  ruff fix and format"
 	@echo "make clean   remove the virtualenv, node_modules, built assets and the local database"
@@ -85,6 +86,11 @@ dev: setup
 	DEBUG=true $(MANAGE) import_councils
 	DEBUG=true DEMO_DATA=true $(MANAGE) load_demo_data
 	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+
+# Management commands with development settings, e.g. `make manage ARGS=makemigrations`.
+# (Without DEBUG=true the settings insist on a SECRET_KEY, as production does.)
+manage: setup
+	DEBUG=true $(MANAGE) $(ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

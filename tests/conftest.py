@@ -13,6 +13,20 @@ from tests.factories import CouncilFactory, MembershipFactory, PeerGroupFactory,
 
 PASSWORD = "correct-horse-battery"
 
+# The columns of every permission matrix, and what a cell may expect.
+PERSONAS = [
+    "anonymous",
+    "coventry_lead",
+    "coventry_contributor",
+    "leeds_lead",
+    "peer_reviewer",
+    "coordinator",
+]
+SIGN_IN = "sign in"  # an anonymous visitor is sent to the sign-in page
+OK = 200
+DONE = "done"  # a redirect away from sign-in after a successful POST
+NO = 403
+
 
 @pytest.fixture
 def standard(db):
@@ -96,6 +110,13 @@ def coordinator(db):
         is_coordinator=True,
         is_staff=True,
     )
+
+
+@pytest.fixture
+def people(coventry_lead, coventry_contributor, leeds_lead, peer_reviewer, coordinator):
+    """Each persona by name (anonymous is None)."""
+    users = [None, coventry_lead, coventry_contributor, leeds_lead, peer_reviewer, coordinator]
+    return dict(zip(PERSONAS, users, strict=True))
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from assessments import services
 from assessments.models import Assessment, AssessmentEvent, EvidenceLink, Service, Status
+from tests.conftest import NO, OK, PERSONAS, SIGN_IN
 from tests.html import outline
 
 
@@ -402,27 +403,6 @@ def test_anything_submitted_cannot_be_deleted_only_withdrawn_with_a_reason(
 
 
 # --- Who may see and do what ----------------------------------------------------------
-
-PERSONAS = [
-    "anonymous",
-    "coventry_lead",
-    "coventry_contributor",
-    "leeds_lead",
-    "peer_reviewer",
-    "coordinator",
-]
-SIGN_IN, OK, NO = "sign in", 200, 403
-
-
-@pytest.fixture
-def people(coventry_lead, coventry_contributor, leeds_lead, peer_reviewer, coordinator):
-    return dict(
-        zip(
-            PERSONAS,
-            [None, coventry_lead, coventry_contributor, leeds_lead, peer_reviewer, coordinator],
-            strict=True,
-        )
-    )
 
 
 @pytest.mark.parametrize(

@@ -11,20 +11,7 @@ from django.urls import reverse
 
 from assessments.models import InvitationRole, Membership
 from assessments.services import invite
-
-PERSONAS = [
-    "anonymous",
-    "coventry_lead",
-    "coventry_contributor",
-    "leeds_lead",
-    "peer_reviewer",
-    "coordinator",
-]
-
-SIGN_IN = "sign in"
-OK = 200
-DONE = "done"  # a redirect away from sign-in after a successful POST
-NO = 403
+from tests.conftest import DONE, NO, OK, PERSONAS, SIGN_IN
 
 
 def url(name, *args):
@@ -127,14 +114,8 @@ MATRIX = [
 
 
 @pytest.fixture
-def world(
-    coventry_lead,
-    coventry_contributor,
-    leeds_lead,
-    peer_reviewer,
-    coordinator,
-    django_capture_on_commit_callbacks,
-):
+def world(people, django_capture_on_commit_callbacks):
+    coventry_lead = people["coventry_lead"]
     coventry = coventry_lead.memberships.get().council
     with django_capture_on_commit_callbacks(execute=False):
         invitation = invite(
@@ -144,15 +125,8 @@ def world(
             council=coventry,
         )
     return {
-        "people": {
-            "anonymous": None,
-            "coventry_lead": coventry_lead,
-            "coventry_contributor": coventry_contributor,
-            "leeds_lead": leeds_lead,
-            "peer_reviewer": peer_reviewer,
-            "coordinator": coordinator,
-        },
-        "contributor_membership": Membership.objects.get(user=coventry_contributor).pk,
+        "people": people,
+        "contributor_membership": Membership.objects.get(user=people["coventry_contributor"]).pk,
         "invitation": invitation.pk,
     }
 

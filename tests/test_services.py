@@ -9,23 +9,11 @@ from django.utils import timezone
 
 from assessments.forms.services import CHOOSE_A_PRODUCT, CONFLICT, NOT_LISTED
 from assessments.models import Assessment, Phase, Service, Sourcing, Status
+from tests.conftest import DONE, NO, OK, PERSONAS, SIGN_IN
 from tests.factories_services import ProductFactory, ServiceFactory, SupplierFactory
 from tests.html import outline
 
 BINS = "Report a missed bin collection"
-
-PERSONAS = [
-    "anonymous",
-    "coventry_lead",
-    "coventry_contributor",
-    "leeds_lead",
-    "peer_reviewer",
-    "coordinator",
-]
-SIGN_IN = "sign in"
-OK = 200
-DONE = "done"  # a redirect away from sign-in after a successful POST
-NO = 403
 
 
 def url(name, *args):
