@@ -1,0 +1,54 @@
+"""State changes, one function per workflow step. Views call these; nothing else
+changes the same state.
+
+Each function checks the rule it depends on (`assessments.rules`), changes the
+database inside one transaction, locking the rows it reads with
+`select_for_update`, and records what happened. The modules, by area:
+
+- `people`: invitations and council membership
+- `councils`: a council's record of signing up to the Standard
+- `digital_services`: a council's list of digital services
+- `assessments`: self-assessment, from starting a draft to submitting it
+
+The names below are the public interface: `services.submit(assessment, by=user)`.
+"""
+
+from assessments.services.assessments import (
+    EditConflict,
+    IncompleteAssessment,
+    delete_draft,
+    incomplete_points,
+    save_point,
+    start_assessment,
+    submit,
+    withdraw,
+)
+from assessments.services.councils import record_adoption
+from assessments.services.digital_services import create_service, retire_service, update_service
+from assessments.services.people import (
+    InvitationUnusable,
+    accept_invitation,
+    cancel_invitation,
+    invite,
+    remove_member,
+)
+
+__all__ = [
+    "EditConflict",
+    "IncompleteAssessment",
+    "InvitationUnusable",
+    "accept_invitation",
+    "cancel_invitation",
+    "create_service",
+    "delete_draft",
+    "incomplete_points",
+    "invite",
+    "record_adoption",
+    "remove_member",
+    "retire_service",
+    "save_point",
+    "start_assessment",
+    "submit",
+    "update_service",
+    "withdraw",
+]
