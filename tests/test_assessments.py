@@ -350,7 +350,9 @@ def test_lead_submits_a_complete_assessment(client_for, draft, coventry_lead):
         "Assessment submitted for peer review" in client.get(response["Location"]).content.decode()
     )
     draft.refresh_from_db()
-    assert (draft.status, draft.submitted_by) == (Status.SUBMITTED, coventry_lead)
+    assert draft.status == Status.SUBMITTED
+    [change] = draft.status_changes.all()
+    assert (change.from_status, change.to_status, change.by) == ("draft", "submitted", coventry_lead)
     assert draft.events.filter(kind="submitted").count() == 1
 
 
@@ -358,7 +360,14 @@ def test_submitted_assessment_can_no_longer_be_edited(client_for, draft, coventr
     complete(draft, coventry_lead)
     services.submit(draft, by=coventry_lead)
     client = client_for(coventry_lead)
-    assert client.post(url("edit_point", draft, 1), point_data(revision=1)).status_code == 403
+    before = list(draft.points.values_list("revision", "evidence"))
+    refused = client.post(
+        url("edit_point", draft, 1), point_data(revision=1, evidence="Typed after submission")
+    )
+    assert refused.status_code == 200
+    assert "Your changes have not been saved" in refused.content.decode()
+    assert "Typed after submission" in refused.content.decode(), "what they typed comes back"
+    assert list(draft.points.values_list("revision", "evidence")) == before
     page = client.get(url("edit_point", draft, 1)).content.decode()
     assert "The team&#x27;s answer" in page or "The team's answer" in page
     assert "Save and continue" not in page
@@ -394,10 +403,8 @@ def test_anything_submitted_cannot_be_deleted_only_withdrawn_with_a_reason(
     assert empty.count("Enter why you are withdrawing the assessment") == 2
     client.post(url("withdraw_assessment", draft), {"reason": "The service is being replaced."})
     draft.refresh_from_db()
-    assert (draft.status, draft.withdrawal_reason) == (
-        Status.WITHDRAWN,
-        "The service is being replaced.",
-    )
+    assert draft.status == Status.WITHDRAWN
+    assert draft.last_change_to(Status.WITHDRAWN).reason == "The service is being replaced."
     assert Assessment.objects.filter(pk=draft.pk).exists()
     assert client.post(url("delete_assessment", draft)).status_code == 403
 

@@ -66,8 +66,6 @@ def edit_answers(service, **changes):
 def make_assessment(service, standard, status=Status.DRAFT, **fields):
     if status != Status.DRAFT:
         fields.setdefault("submitted_at", timezone.now())
-    if status == Status.WITHDRAWN:
-        fields.setdefault("withdrawal_reason", "Started by mistake")
     return Assessment.objects.create(
         service=service, standard=standard, phase=service.phase, status=status, **fields
     )

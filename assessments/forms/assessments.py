@@ -57,6 +57,8 @@ class PointForm(forms.Form):
     )
     evidence = forms.CharField(required=False, widget=forms.Textarea, max_length=20_000)
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # Set after an edit conflict: the person has seen the other version and saves over it.
+    replacing = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()

@@ -7,6 +7,7 @@ from assessments.models.assessments import (
     EvidenceLink,
     PointAssessment,
     Status,
+    StatusChange,
 )
 from assessments.models.councils import Council, Nation, PeerGroup
 from assessments.models.people import (
@@ -37,6 +38,7 @@ __all__ = [
     "Service",
     "Sourcing",
     "Status",
+    "StatusChange",
     "Supplier",
     "User",
     "normalise_email",

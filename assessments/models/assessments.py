@@ -27,6 +27,9 @@ class AssessmentQuerySet(models.QuerySet):
         """Assessments a reassessment may start from: submitted at some point."""
         return self.filter(submitted_at__isnull=False)
 
+    def with_status_changes(self):
+        return self.prefetch_related("status_changes__by")
+
     def for_council(self, council):
         return self.filter(service__council=council)
 
@@ -54,15 +57,10 @@ class Assessment(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # When it was first submitted: kept on the row (set by the "submit" transition) because
+    # lists sort by it and a reassessment starts from the latest. Everything else about how
+    # the assessment moved (who, when, why) is in its status changes.
     submitted_at = models.DateTimeField(null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    withdrawal_reason = models.TextField(blank=True)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -73,10 +71,6 @@ class Assessment(models.Model):
                 fields=["service"],
                 condition=Q(status="draft"),
                 name="one_assessment_in_progress_per_service",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="withdrawn") | ~Q(withdrawal_reason=""),
-                name="withdrawal_has_reason",
             ),
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(submitted_at__isnull=False),
@@ -90,6 +84,46 @@ class Assessment(models.Model):
     @property
     def is_draft(self):
         return self.status == Status.DRAFT
+
+    def last_change_to(self, status):
+        """The most recent status change into `status`, or None.
+
+        Reads `status_changes` through the prefetch cache when the caller prefetched them.
+        """
+        changes = [change for change in self.status_changes.all() if change.to_status == status]
+        return max(changes, key=lambda change: (change.at, change.pk), default=None)
+
+
+class StatusChange(models.Model):
+    """One move of an assessment from one state to another: append-only.
+
+    Written only by `assessments.services.transitions.change_state`, in the same
+    transaction as the move itself. The history page shows these alongside the other
+    events; the reason (for a withdrawal, say) is kept here and nowhere else.
+    """
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=20, choices=Status)
+    to_status = models.CharField(max_length=20, choices=Status)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(to_status="withdrawn") | ~Q(reason=""),
+                name="withdrawal_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status} ({self.at:%d %B %Y %H:%M})"
 
 
 class PointAssessment(models.Model):
@@ -167,6 +201,8 @@ class AssessmentEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # What a save changed, for the history page: see `services.assessments.what_changed`.
+    changes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -32,6 +32,10 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("is_coordinator", True)
         return self._create_user(email, password, **extra_fields)
 
+    def coordinators(self):
+        """The people who run the scheme, for emails about the whole scheme."""
+        return self.filter(is_coordinator=True, is_active=True)
+
     def get_by_natural_key(self, email):
         # Email addresses are matched without regard to case: people type them both ways.
         return self.get(email__iexact=email)

@@ -8,7 +8,8 @@ database inside one transaction, locking the rows it reads with
 - `people`: invitations and council membership
 - `councils`: a council's record of signing up to the Standard
 - `digital_services`: a council's list of digital services
-- `assessments`: self-assessment, from starting a draft to submitting it
+- `assessments`: self-assessment: starting a draft and answering each point
+- `transitions`: every change of an assessment's state (submit, withdraw, delete…)
 
 The names below are the public interface: `services.submit(assessment, by=user)`.
 """
@@ -16,12 +17,10 @@ The names below are the public interface: `services.submit(assessment, by=user)`
 from assessments.services.assessments import (
     EditConflict,
     IncompleteAssessment,
-    delete_draft,
+    NotEditable,
     incomplete_points,
     save_point,
     start_assessment,
-    submit,
-    withdraw,
 )
 from assessments.services.councils import record_adoption
 from assessments.services.digital_services import create_service, retire_service, update_service
@@ -32,13 +31,27 @@ from assessments.services.people import (
     invite,
     remove_member,
 )
+from assessments.services.transitions import (
+    TRANSITIONS,
+    AlreadyDone,
+    NotAllowedNow,
+    change_state,
+    delete_draft,
+    submit,
+    withdraw,
+)
 
 __all__ = [
+    "TRANSITIONS",
+    "AlreadyDone",
     "EditConflict",
     "IncompleteAssessment",
     "InvitationUnusable",
+    "NotAllowedNow",
+    "NotEditable",
     "accept_invitation",
     "cancel_invitation",
+    "change_state",
     "create_service",
     "delete_draft",
     "incomplete_points",

@@ -1,4 +1,7 @@
-"""Self-assessment: start, answer each point, submit, delete or withdraw."""
+"""Self-assessment: start an assessment and answer each point.
+
+Submitting, withdrawing and deleting are transitions: see `transitions.py`.
+"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -98,34 +101,66 @@ def start_assessment(service, *, by, phase, carry_forward=False):
     return assessment
 
 
-def save_point(answer, *, by, revision, score, not_applicable, reason, evidence, links):
+class NotEditable(Exception):
+    """The assessment stopped being a draft (it was submitted, say) before this save
+    landed. Nothing was saved; carries the assessment as it now is."""
+
+    def __init__(self, assessment):
+        super().__init__("The assessment can no longer be edited.")
+        self.assessment = assessment
+
+
+def save_point(
+    answer, *, by, revision, score, not_applicable, reason, evidence, links, replacing=False
+):
     """Save the team's answer for one point, unless someone else saved it first.
 
-    1. Checks that `by` may edit the assessment (a member, while it is a draft).
-    2. Locks the answer. If its revision is not the one the person started from,
-       someone else saved in between: raises EditConflict with their version and
-       changes nothing.
-    3. Saves the score or "not applicable" and reason, the evidence and the links
+    1. Locks the assessment, then the answer: a save and a transition (submit, say) of
+       the same assessment happen one after the other, so no save lands in an
+       assessment that is no longer a draft.
+    2. Checks that `by` may edit the assessment (a member, while it is a draft): a
+       member whose assessment was submitted meanwhile gets NotEditable, anyone else
+       PermissionDenied. Nothing is saved.
+    3. If the answer's revision is not the one the person started from, someone else
+       saved in between: raises EditConflict with their version and changes nothing.
+       `replacing` says the person has seen that other version and saves over it.
+    4. Saves the score or "not applicable" and reason, the evidence and the links
        (replacing the old links), bumps the revision, and notes who and when.
-    4. Records the save in the history.
+    5. Records in the history what changed (`what_changed`). A save that changes
+       nothing writes nothing.
 
     `links` is a list of (title, url) pairs. Returns the saved answer.
     """
 
     with transaction.atomic():
+        assessment = (
+            Assessment.objects.select_for_update(of=("self",))
+            .select_related("service__council")
+            .get(pk=answer.assessment_id)
+        )
+        if not by.has_perm("assessments.edit_assessment", assessment):
+            if by.has_perm("assessments.view_assessment", assessment) and not assessment.is_draft:
+                raise NotEditable(assessment)
+            raise PermissionDenied
         answer = (
             PointAssessment.objects.select_for_update(of=("self",))
-            .select_related("assessment__service__council", "point", "updated_by")
+            .select_related("point", "updated_by")
             .get(pk=answer.pk)
         )
-        if not by.has_perm("assessments.edit_assessment", answer.assessment):
-            raise PermissionDenied
         if answer.revision != revision:
             raise EditConflict(answer)
+
+        before = _answer_state(answer, [(link.title, link.url) for link in answer.links.all()])
+        replaced = answer.updated_by if replacing and answer.updated_by_id != by.pk else None
         answer.not_applicable = not_applicable
         answer.score = None if not_applicable else score
         answer.not_applicable_reason = reason.strip() if not_applicable else ""
         answer.evidence = evidence.strip()
+        changes = what_changed(before, _answer_state(answer, links))
+        if not changes:
+            return answer
+        if replaced is not None:
+            changes["replaced"] = replaced.get_full_name()
         answer.revision += 1
         answer.updated_at = timezone.now()
         answer.updated_by = by
@@ -135,8 +170,56 @@ def save_point(answer, *, by, revision, score, not_applicable, reason, evidence,
             EvidenceLink(point_assessment=answer, title=title, url=url, position=position)
             for position, (title, url) in enumerate(links)
         )
-        _record(answer.assessment, EventKind.SAVED_POINT, by, point_number=answer.point.number)
+        AssessmentEvent.objects.create(
+            assessment=assessment,
+            kind=EventKind.SAVED_POINT,
+            actor=by,
+            point_number=answer.point.number,
+            changes=changes,
+        )
     return answer
+
+
+def _answer_state(answer, links):
+    return {
+        "score": answer.score,
+        "not_applicable": answer.not_applicable,
+        "reason": answer.not_applicable_reason,
+        "evidence": answer.evidence,
+        "links": [list(link) for link in links],
+    }
+
+
+def what_changed(before, after):
+    """What a save changed, as the history shows it (empty when nothing did).
+
+    - "answer": [old, new], each a score 0–5, "n/a" or None (not answered)
+    - "reason": the new not-applicable reason, when it changed
+    - "evidence": "added", "changed" or "removed"
+    - "links_added" / "links_removed": [[title, address], ...]
+    """
+
+    def answer(state):
+        return "n/a" if state["not_applicable"] else state["score"]
+
+    changes = {}
+    if answer(before) != answer(after):
+        changes["answer"] = [answer(before), answer(after)]
+    if after["not_applicable"] and before["reason"] != after["reason"]:
+        changes["reason"] = after["reason"]
+    if before["evidence"] != after["evidence"]:
+        if not before["evidence"]:
+            changes["evidence"] = "added"
+        elif not after["evidence"]:
+            changes["evidence"] = "removed"
+        else:
+            changes["evidence"] = "changed"
+    old_links, new_links = before["links"], after["links"]
+    if added := [link for link in new_links if link not in old_links]:
+        changes["links_added"] = added
+    if removed := [link for link in old_links if link not in new_links]:
+        changes["links_removed"] = removed
+    return changes
 
 
 def incomplete_points(assessment):
@@ -154,70 +237,3 @@ def incomplete_points(assessment):
         elif not answer.not_applicable and answer.score is None:
             problems.append((answer.point.number, answer.point.short_title, "score this point"))
     return problems
-
-
-def submit(assessment, *, by):
-    """Submit a draft for peer review.
-
-    1. Checks that `by` is a lead of the council and the assessment is a draft.
-    2. Locks the assessment, then refuses (IncompleteAssessment, listing the points)
-       while any point is unscored or lacks its not-applicable reason.
-    3. Marks it submitted, by whom and when, and records it in the history.
-    """
-
-    with transaction.atomic():
-        assessment = (
-            Assessment.objects.select_for_update()
-            .select_related("service__council")
-            .get(pk=assessment.pk)
-        )
-        if not by.has_perm("assessments.submit_assessment", assessment):
-            raise PermissionDenied
-        problems = incomplete_points(assessment)
-        if problems:
-            raise IncompleteAssessment(problems)
-        assessment.status = Status.SUBMITTED
-        assessment.submitted_at = timezone.now()
-        assessment.submitted_by = by
-        assessment.save(update_fields=["status", "submitted_at", "submitted_by"])
-        _record(assessment, EventKind.SUBMITTED, by)
-    return assessment
-
-
-def delete_draft(assessment, *, by):
-    """Delete a draft that was never submitted (anything submitted can only be withdrawn)."""
-
-    with transaction.atomic():
-        assessment = (
-            Assessment.objects.select_for_update()
-            .select_related("service__council")
-            .get(pk=assessment.pk)
-        )
-        if not by.has_perm("assessments.delete_assessment", assessment):
-            raise PermissionDenied
-        assessment.delete()
-
-
-def withdraw(assessment, *, by, reason):
-    """Withdraw a submitted assessment, with a reason that stays on the record."""
-
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError("Enter why you are withdrawing the assessment")
-    with transaction.atomic():
-        assessment = (
-            Assessment.objects.select_for_update()
-            .select_related("service__council")
-            .get(pk=assessment.pk)
-        )
-        if not by.has_perm("assessments.withdraw_assessment", assessment):
-            raise PermissionDenied
-        assessment.status = Status.WITHDRAWN
-        assessment.withdrawn_at = timezone.now()
-        assessment.withdrawn_by = by
-        assessment.withdrawal_reason = reason
-        assessment.save(
-            update_fields=["status", "withdrawn_at", "withdrawn_by", "withdrawal_reason"]
-        )
-        _record(assessment, EventKind.WITHDRAWN, by, detail=reason)
-    return assessment

@@ -21,8 +21,8 @@ from assessments.forms.assessments import (
     StartAssessmentForm,
     WithdrawForm,
 )
-from assessments.models import PointAssessment
-from assessments.views.lookups import assessment_from_url, service_from_url
+from assessments.models import PointAssessment, Status
+from assessments.views.lookups import assessment_from_url, council_from_url, service_from_url
 
 
 def _url(name, assessment, *args):
@@ -92,6 +92,7 @@ def task_list(request, code, pk):
             "service": assessment.service,
             "council": assessment.service.council,
             "rows": rows,
+            "status_changes": assessment.status_changes.select_related("by"),
             "summary": _summary(answers),
             "can_edit": request.user.has_perm("assessments.edit_assessment", assessment),
         },
@@ -128,7 +129,7 @@ def edit_point(request, code, pk, number):
     except PointAssessment.DoesNotExist:
         raise Http404("No such point.") from None
     can_edit = request.user.has_perm("assessments.edit_assessment", assessment)
-    if request.method == "POST" and not can_edit:
+    if request.method == "POST" and not can_edit and assessment.is_draft:
         raise PermissionDenied
     action = request.POST.get("action", "")
     form = PointForm(
@@ -142,7 +143,13 @@ def edit_point(request, code, pk, number):
     )
     links = _link_formset(request, answer, add_row=action == "add_link")
     conflict = None
-    if request.method == "POST" and action != "add_link" and form.is_valid() and links.is_valid():
+    not_saved = None  # the assessment as it is, when it stopped being a draft before the save
+    if request.method == "POST" and not can_edit:
+        # A member saving after the assessment was submitted: nothing is saved, and what
+        # they typed comes back to them.
+        not_saved = assessment
+        form.is_valid()
+    elif request.method == "POST" and action != "add_link" and form.is_valid() and links.is_valid():
         data = form.cleaned_data
         try:
             services.save_point(
@@ -158,12 +165,17 @@ def edit_point(request, code, pk, number):
                     for row in links.cleaned_data
                     if row.get("title") and row.get("url")
                 ],
+                replacing=data["replacing"],
             )
         except services.EditConflict as error:
             conflict = error.current
             # What they typed stays in the form; saving again now replaces the other version.
             form.data = form.data.copy()
             form.data["revision"] = conflict.revision
+            form.data["replacing"] = "true"
+        except services.NotEditable as error:
+            not_saved = error.assessment
+            can_edit = False
         else:
             messages.success(request, f"Point {number} saved")
             if action == "continue":
@@ -189,7 +201,8 @@ def edit_point(request, code, pk, number):
             "can_edit": can_edit,
             "point_count": assessment.points.count(),
             "phase_expectation": getattr(point, assessment.phase, ""),
-            "has_errors": bool(form.errors or links.total_error_count() or conflict),
+            "not_saved": not_saved,
+            "has_errors": bool(form.errors or links.total_error_count() or conflict or not_saved),
         },
     )
 
@@ -227,13 +240,26 @@ def _check_answers_page(request, assessment, *, status=200):
 @login_required
 @require_POST
 def submit(request, code, pk):
-    assessment = assessment_from_url(request, code, pk, "assessments.submit_assessment")
+    assessment = assessment_from_url(request, code, pk)
     try:
         services.submit(assessment, by=request.user)
     except services.IncompleteAssessment:
         # The check-answers page lists what is missing, with links to each point.
         return _check_answers_page(request, assessment, status=400)
+    except services.AlreadyDone:  # a double click: the first request submitted it
+        pass
+    except services.NotAllowedNow as refused:
+        return _moved_on(request, refused.assessment)
     return redirect(_url("assessment_submitted", assessment))
+
+
+def _moved_on(request, assessment):
+    """Someone changed the assessment's state while this person was looking at it."""
+    messages.info(
+        request,
+        f"Nothing was changed: the assessment is now {assessment.get_status_display().lower()}",
+    )
+    return redirect(_url("assessment", assessment))
 
 
 @login_required
@@ -256,10 +282,18 @@ def submitted(request, code, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete(request, code, pk):
-    assessment = assessment_from_url(request, code, pk, "assessments.delete_assessment")
+    try:
+        assessment = assessment_from_url(request, code, pk, "assessments.delete_assessment")
+    except Http404:
+        if request.method == "POST":
+            return _already_deleted(request, code)
+        raise
     if request.method == "POST":
         service = assessment.service
-        services.delete_draft(assessment, by=request.user)
+        try:
+            services.delete_draft(assessment, by=request.user)
+        except services.NotAllowedNow as refused:
+            return _moved_on(request, refused.assessment)
         messages.success(request, f"The draft assessment of {service.name} has been deleted")
         return redirect(service.get_absolute_url())
     return render(
@@ -273,14 +307,37 @@ def delete(request, code, pk):
     )
 
 
+def _already_deleted(request, code):
+    """A repeated "delete" (a double click): the first request deleted the draft.
+
+    The draft is gone, so its service is unknown; a member lands on the council's
+    services, anyone else gets the 404 they would have had anyway.
+    """
+    council = council_from_url(code)
+    if not request.user.has_perm("assessments.view_services", council):
+        raise Http404("No such assessment.")
+    messages.info(request, "That draft assessment has already been deleted")
+    return redirect("assessments:service_list", council.code.lower())
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def withdraw(request, code, pk):
-    assessment = assessment_from_url(request, code, pk, "assessments.withdraw_assessment")
+    assessment = assessment_from_url(request, code, pk)
+    if assessment.status == Status.WITHDRAWN and request.method == "POST":
+        return redirect(_url("assessment", assessment))  # a double click: already withdrawn
+    if not request.user.has_perm("assessments.withdraw_assessment", assessment):
+        raise PermissionDenied
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.withdraw(assessment, by=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, "The assessment has been withdrawn")
+        try:
+            services.withdraw(assessment, by=request.user, reason=form.cleaned_data["reason"])
+        except services.AlreadyDone:
+            pass
+        except services.NotAllowedNow as refused:
+            return _moved_on(request, refused.assessment)
+        else:
+            messages.success(request, "The assessment has been withdrawn")
         return redirect(_url("assessment", assessment))
     return render(
         request,

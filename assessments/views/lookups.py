@@ -58,7 +58,7 @@ def assessment_from_url(request, code, pk, perm="assessments.view_assessment"):
     council = council_from_url(code)
     try:
         assessment = Assessment.objects.select_related(
-            "service__council", "standard", "created_by", "submitted_by"
+            "service__council", "standard", "created_by"
         ).get(pk=pk, service__council=council)
     except Assessment.DoesNotExist:
         raise Http404("No such assessment.") from None

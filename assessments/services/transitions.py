@@ -1,0 +1,201 @@
+"""How an assessment moves from one state to another: the table and the one function.
+
+Every change of an assessment's `status` goes through `change_state`; nothing else
+writes that column. A transition is one row of `TRANSITIONS`: the states it may be
+made from, the state it leads to, the permission (in `assessments.rules`) the person
+needs, and what else it does. Peer review and publishing add rows here, not steps
+of their own. See docs/decisions/0006-assessment-states.md.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import Assessment, AssessmentEvent, EventKind, Status, StatusChange, User
+from assessments.services.assessments import IncompleteAssessment, incomplete_points
+
+DELETED = None  # the target of a transition that removes the assessment
+
+
+class AlreadyDone(Exception):
+    """The assessment is already where the transition leads: the request was repeated
+    (a double click, a second tab). Nothing changed; carries the assessment as it is."""
+
+    def __init__(self, assessment):
+        super().__init__("That has already been done.")
+        self.assessment = assessment
+
+
+class NotAllowedNow(Exception):
+    """The transition cannot be made from the assessment's current state (someone moved
+    it on in the meantime). Nothing changed; carries the assessment as it is."""
+
+    def __init__(self, assessment):
+        super().__init__(f"Not possible while the assessment is {assessment.status}.")
+        self.assessment = assessment
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An email a transition sends: a notification kind and who receives it."""
+
+    kind: str
+    recipients: Callable  # (assessment, by) -> iterable of users or addresses
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: tuple[str, ...]
+    target: str | None
+    permission: str
+    event: str
+    reason_required: bool = False
+    # Refuses the transition by raising (e.g. IncompleteAssessment); runs under the lock.
+    check: Callable | None = None
+    # Date columns of the assessment set to now the first time this transition is made.
+    stamps: tuple[str, ...] = ()
+    notices: tuple[Notice, ...] = field(default=())
+
+
+def _table(*transitions):
+    return {transition.name: transition for transition in transitions}
+
+
+def _coordinators(assessment, by):
+    return User.objects.coordinators()
+
+
+def _council_leads(assessment, by):
+    return [
+        membership.user
+        for membership in assessment.service.council.memberships.leads().select_related("user")
+        if membership.user_id != by.pk
+    ]
+
+
+def _must_be_complete(assessment):
+    problems = incomplete_points(assessment)
+    if problems:
+        raise IncompleteAssessment(problems)
+
+
+TRANSITIONS = _table(
+    Transition(
+        name="submit",
+        sources=(Status.DRAFT,),
+        target=Status.SUBMITTED,
+        permission="assessments.submit_assessment",
+        event=EventKind.SUBMITTED,
+        check=_must_be_complete,
+        stamps=("submitted_at",),
+    ),
+    Transition(
+        name="withdraw",
+        sources=(Status.SUBMITTED,),
+        target=Status.WITHDRAWN,
+        permission="assessments.withdraw_assessment",
+        event=EventKind.WITHDRAWN,
+        reason_required=True,
+    ),
+    Transition(
+        name="delete",
+        sources=(Status.DRAFT,),
+        target=DELETED,
+        permission="assessments.delete_assessment",
+        event="",
+    ),
+)
+
+
+def change_state(assessment, name, *, by, reason=""):
+    """Make the transition `name` of the assessment, on behalf of `by`.
+
+    In one transaction:
+    1. Locks the assessment row, so that a transition and any save to the assessment
+       happen one after the other, never interleaved.
+    2. If the assessment is already in the transition's target state, raises AlreadyDone
+       (a repeated request); if the transition is not allowed from its current state,
+       raises NotAllowedNow. Either way nothing changes.
+    3. Checks that `by` has the transition's permission (PermissionDenied), that a
+       required reason was given (ValidationError) and the transition's own check.
+    4. Changes the state and stamps its dates, appends the status change (from, to,
+       by, at, reason) and the history event.
+    5. Enqueues the transition's emails in the same transaction, so they go out only if
+       the change is committed, and once (see `assessments.notifications`).
+
+    Returns the assessment, or None when the transition deleted it.
+    """
+    transition = TRANSITIONS[name]
+    reason = reason.strip()
+    with transaction.atomic():
+        assessment = (
+            Assessment.objects.select_for_update(of=("self",))
+            .select_related("service__council")
+            .get(pk=assessment.pk)
+        )
+        if transition.target is not DELETED and assessment.status == transition.target:
+            raise AlreadyDone(assessment)
+        if assessment.status not in transition.sources:
+            raise NotAllowedNow(assessment)
+        if not by.has_perm(transition.permission, assessment):
+            raise PermissionDenied
+        if transition.reason_required and not reason:
+            raise ValidationError("Enter a reason")
+        if transition.check is not None:
+            transition.check(assessment)
+
+        if transition.target is DELETED:
+            assessment.delete()
+            return None
+
+        now = timezone.now()
+        change = StatusChange.objects.create(
+            assessment=assessment,
+            from_status=assessment.status,
+            to_status=transition.target,
+            by=by,
+            at=now,
+            reason=reason,
+        )
+        assessment.status = transition.target
+        for column in transition.stamps:
+            if getattr(assessment, column) is None:
+                setattr(assessment, column, now)
+        assessment.save(update_fields=["status", *transition.stamps])
+        AssessmentEvent.objects.create(
+            assessment=assessment, kind=transition.event, actor=by, detail=reason, created_at=now
+        )
+        _send_notices(transition, assessment, by)
+        assessment.status_change = change
+    return assessment
+
+
+def _send_notices(transition, assessment, by):
+    if not transition.notices:
+        return
+    from assessments.notifications import notify
+
+    for notice in transition.notices:
+        notify(notice.kind, assessment, notice.recipients(assessment, by))
+
+
+# The transitions by name, as views and tests call them.
+
+
+def submit(assessment, *, by):
+    """Submit a complete draft for peer review (leads only)."""
+    return change_state(assessment, "submit", by=by)
+
+
+def withdraw(assessment, *, by, reason):
+    """Withdraw a submitted assessment, with a reason that stays on the record."""
+    return change_state(assessment, "withdraw", by=by, reason=reason)
+
+
+def delete_draft(assessment, *, by):
+    """Delete a draft that was never submitted (anything submitted can only be withdrawn)."""
+    return change_state(assessment, "delete", by=by)
