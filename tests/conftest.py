@@ -93,6 +93,15 @@ def leeds_lead(leeds):
 
 
 @pytest.fixture
+def leeds_lead_coventry_contributor(leeds, coventry):
+    """A person with roles in two councils: lead at Leeds, contributor at Coventry."""
+    user = UserFactory(email="two.hats@leeds.example", full_name="Tess Twohats")
+    MembershipFactory(council=leeds, role=Role.LEAD, user=user)
+    MembershipFactory(council=coventry, role=Role.CONTRIBUTOR, user=user)
+    return user
+
+
+@pytest.fixture
 def peer_reviewer(midlands):
     return UserFactory(
         email="reviewer@birmingham.example",

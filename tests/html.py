@@ -30,3 +30,32 @@ def outline(response):
     parser = _Outline()
     parser.feed(response.content.decode())
     return parser.h1_count, " ".join(parser.title.split())
+
+
+class _Table(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.rows = []
+        self._cell = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th") and self.rows:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data + " ")
+
+
+def table_rows(html):
+    """The body rows of the first table in the page, each a list of its cells' text."""
+    parser = _Table()
+    parser.feed(html)
+    return [row for row in parser.rows[1:] if row]

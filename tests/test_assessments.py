@@ -352,7 +352,11 @@ def test_lead_submits_a_complete_assessment(client_for, draft, coventry_lead):
     draft.refresh_from_db()
     assert draft.status == Status.SUBMITTED
     [change] = draft.status_changes.all()
-    assert (change.from_status, change.to_status, change.by) == ("draft", "submitted", coventry_lead)
+    assert (change.from_status, change.to_status, change.by) == (
+        "draft",
+        "submitted",
+        coventry_lead,
+    )
     assert draft.events.filter(kind="submitted").count() == 1
 
 

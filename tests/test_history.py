@@ -11,7 +11,7 @@ from assessments.views.history import when
 from tests.factories import UserFactory
 from tests.factories_assessments import AssessmentEventFactory, make_assessment
 from tests.factories_services import ServiceFactory
-from tests.html import outline
+from tests.html import outline, table_rows
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -204,3 +204,109 @@ def test_one_page_of_events_has_no_pagination(client_for, assessment, coventry_l
     html = client_for(coventry_lead).get(history_url(assessment)).content.decode()
     assert "govuk-pagination" not in html
     assert "Showing" not in html
+
+
+# --- what the history says after real changes, made through the pages ---------------------
+
+
+def point_url(assessment, number):
+    return reverse("assessments:edit_point", args=["cov", assessment.pk, number])
+
+
+def point_form(revision, answer="3", evidence="", reason="", links=(), **extra):
+    data = {
+        "revision": str(revision),
+        "answer": answer,
+        "evidence": evidence,
+        "not_applicable_reason": reason,
+        "action": "later",
+        "links-TOTAL_FORMS": str(len(links)),
+        "links-INITIAL_FORMS": "0",
+        **extra,
+    }
+    for n, (title, address) in enumerate(links):
+        data[f"links-{n}-title"] = title
+        data[f"links-{n}-url"] = address
+    return data
+
+
+def history_rows(client, assessment):
+    """The history table's rows, newest first, as lists of cell texts."""
+    return table_rows(client.get(history_url(assessment)).content.decode())
+
+
+def test_a_saved_point_says_what_changed(client_for, assessment, coventry_contributor):
+    client = client_for(coventry_contributor)
+    client.post(
+        point_url(assessment, 4),
+        point_form(0, "2", "We ran 12 interviews.", links=[("Research", "https://example.com/r")]),
+    )
+    client.post(
+        point_url(assessment, 4),
+        point_form(1, "4", "We ran 20 interviews.", links=[("Dashboard", "https://example.com/d")]),
+    )
+    newest, first_save, *_ = history_rows(client, assessment)
+
+    assert "Ed Contributor" in newest[1]
+    assert "Point 4: Iterate and improve regularly" in newest[2]
+    assert "Score changed from 2 – Developing to 4 – Strong" in newest[2]
+    assert "Evidence changed" in newest[2]
+    assert "Link added: Dashboard (https://example.com/d)" in newest[2]
+    assert "Link removed: Research (https://example.com/r)" in newest[2]
+
+    assert "Score changed from no answer to 2 – Developing" in first_save[2]
+    assert "Evidence added" in first_save[2]
+    assert "Link added: Research (https://example.com/r)" in first_save[2]
+    assert "Link removed" not in first_save[2]
+
+
+def test_not_applicable_and_its_reason_are_in_the_history(client_for, assessment, coventry_lead):
+    client = client_for(coventry_lead)
+    client.post(point_url(assessment, 9), point_form(0, "na", reason="No offline channel yet."))
+    newest = history_rows(client, assessment)[0]
+    assert "Score changed from no answer to not applicable" in newest[2]
+    assert "Reason it is not applicable: No offline channel yet." in newest[2]
+
+
+def test_a_save_that_changes_nothing_adds_nothing(client_for, assessment, coventry_lead):
+    client = client_for(coventry_lead)
+    client.post(point_url(assessment, 2), point_form(0, "3", "Same"))
+    client.post(point_url(assessment, 2), point_form(1, "3", "Same"))
+    assert assessment.events.filter(kind="saved_point").count() == 1
+    assert assessment.points.get(point__number=2).revision == 1
+
+
+def test_saving_over_someone_elses_version_after_a_conflict_says_whose(
+    client_for, assessment, coventry_lead, coventry_contributor
+):
+    lead, contributor = client_for(coventry_lead), client_for(coventry_contributor)
+    contributor.post(point_url(assessment, 5), point_form(0, "2", "Ed's evidence"))
+    conflict = lead.post(point_url(assessment, 5), point_form(0, "4", "Cara's evidence"))
+    assert "Ed Contributor saved this point while you were editing it" in conflict.content.decode()
+    assert 'name="replacing" value="true"' in conflict.content.decode()
+
+    lead.post(point_url(assessment, 5), point_form(1, "4", "Cara's evidence", replacing="true"))
+    newest = history_rows(lead, assessment)[0]
+    assert "Cara Lead" in newest[1]
+    assert "Replaced Ed Contributor's version" in newest[2]
+    assert "Score changed from 2 – Developing to 4 – Strong" in newest[2]
+    assert assessment.points.get(point__number=5).evidence == "Cara's evidence"
+
+
+def test_submission_and_withdrawal_are_in_the_history_with_the_reason(
+    client_for, assessment, coventry_lead
+):
+    client = client_for(coventry_lead)
+    for answer in assessment.points.all():
+        client.post(point_url(assessment, answer.point.number), point_form(0, "3", "Evidence"))
+    client.post(reverse("assessments:submit_assessment", args=["cov", assessment.pk]))
+    client.post(
+        reverse("assessments:withdraw_assessment", args=["cov", assessment.pk]),
+        {"reason": "The service is being replaced."},
+    )
+    withdrawn, submitted, *_ = history_rows(client, assessment)
+    assert withdrawn[2].startswith("Withdrew the assessment")
+    assert "The service is being replaced." in withdrawn[2]
+    assert submitted[2].startswith("Submitted for peer review")
+    assert "Cara Lead" in withdrawn[1]
+    assert "Cara Lead" in submitted[1]

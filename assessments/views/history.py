@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from assessments.scoring import LEVEL_BY_SCORE
 from assessments.views.lookups import assessment_from_url
 from lgdss.templatetags.site import govuk_datetime as when
 
@@ -21,6 +22,32 @@ def point(number, point_titles):
         return ""
     title = point_titles.get(number)
     return f"Point {number}: {title}" if title else f"Point {number}"
+
+
+def answer_words(answer):
+    """A score, "n/a" or None from the history, as words."""
+    if answer is None:
+        return "no answer"
+    if answer == "n/a":
+        return "not applicable"
+    return f"{answer} – {LEVEL_BY_SCORE[answer].name}"
+
+
+def changes(recorded):
+    """What a save changed (see services.assessments.what_changed), one sentence each."""
+    lines = []
+    if "replaced" in recorded:
+        lines.append(f"Replaced {recorded['replaced'] or 'someone'}'s version")
+    if "answer" in recorded:
+        old, new = recorded["answer"]
+        lines.append(f"Score changed from {answer_words(old)} to {answer_words(new)}")
+    if "reason" in recorded:
+        lines.append(f"Reason it is not applicable: {recorded['reason']}")
+    if "evidence" in recorded:
+        lines.append(f"Evidence {recorded['evidence']}")
+    lines += [f"Link added: {title} ({url})" for title, url in recorded.get("links_added", [])]
+    lines += [f"Link removed: {title} ({url})" for title, url in recorded.get("links_removed", [])]
+    return lines
 
 
 @login_required
@@ -44,6 +71,7 @@ def assessment_history(request, code, pk):
             "what": event.get_kind_display(),
             "point": point(event.point_number, point_titles),
             "detail": event.detail,
+            "changes": changes(event.changes),
         }
         for event in page
     ]
