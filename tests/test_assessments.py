@@ -471,3 +471,60 @@ def test_an_assessment_of_another_council_is_not_found_through_this_councils_add
 
 def test_state_changes_refuse_get(client_for, draft, coventry_lead):
     assert client_for(coventry_lead).get(url("submit_assessment", draft)).status_code == 405
+
+
+# --- Limits: refused with a clear message, never a 500 ---------------------------------
+
+
+@pytest.mark.parametrize("rows", ["abc", "1e3", "", "99999999999999999999"])
+def test_a_tampered_link_count_is_refused_without_an_error_page(
+    client_for, draft, coventry_lead, rows
+):
+    client = client_for(coventry_lead)
+    for action in ("add_link", "later"):
+        data = {**point_data(), "action": action, "links-TOTAL_FORMS": rows}
+        response = client.post(url("edit_point", draft, 1), data)
+        assert response.status_code == 200, (rows, action)
+    assert draft.points.get(point__number=1).revision == 0
+
+
+def test_more_than_50_links_are_refused_with_a_message(client_for, draft, coventry_lead):
+    links = [(f"Report {n}", f"https://example.com/{n}") for n in range(55)]
+    response = client_for(coventry_lead).post(url("edit_point", draft, 1), point_data(links=links))
+    assert response.status_code == 200
+    assert "You can add up to 50 links" in response.content.decode()
+    answer = draft.points.get(point__number=1)
+    assert (answer.revision, answer.links.count()) == (0, 0)
+
+
+def test_50_links_are_saved_and_no_51st_row_is_offered(client_for, draft, coventry_lead):
+    links = [(f"Report {n}", f"https://example.com/{n}") for n in range(50)]
+    client = client_for(coventry_lead)
+    client.post(url("edit_point", draft, 1), point_data(links=links))
+    assert draft.points.get(point__number=1).links.count() == 50
+    full = client.post(
+        url("edit_point", draft, 1), {**point_data(revision=1, links=links), "action": "add_link"}
+    )
+    assert 'value="add_link"' not in full.content.decode()
+    assert 'name="links-TOTAL_FORMS" value="50"' in full.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "limit", "message"),
+    [
+        ("evidence", 20_000, "Evidence must be 20,000 characters or fewer"),
+        ("not_applicable_reason", 2_000, "The reason must be 2,000 characters or fewer"),
+    ],
+)
+def test_text_over_its_limit_is_refused_and_comes_back(
+    client_for, draft, coventry_lead, field, limit, message
+):
+    text = "x" * (limit + 1)
+    data = {**point_data(answer="na" if field == "not_applicable_reason" else "3"), field: text}
+    response = client_for(coventry_lead).post(url("edit_point", draft, 1), data)
+    html = response.content.decode()
+    assert html.count(message) == 2, "in the error summary and beside the field"
+    assert text in html
+    assert draft.points.get(point__number=1).revision == 0
+    page = client_for(coventry_lead).get(url("edit_point", draft, 1)).content.decode()
+    assert f"Up to {limit:,} characters" in page

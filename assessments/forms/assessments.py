@@ -8,6 +8,10 @@ from assessments.models import Phase
 from assessments.scoring import LEVELS
 
 NOT_APPLICABLE = "na"
+# The limits, stated in the hints on the point page.
+EVIDENCE_LIMIT = 20_000  # characters
+REASON_LIMIT = 2_000  # characters
+LINK_LIMIT = 50  # links per point
 URL_ERROR = "Enter a web address in the correct format, like https://www.example.com/report"
 
 
@@ -53,9 +57,20 @@ class PointForm(forms.Form):
         widget=forms.RadioSelect,
     )
     not_applicable_reason = forms.CharField(
-        label="Why does this point not apply at this phase?", required=False, widget=forms.Textarea
+        label="Why does this point not apply at this phase?",
+        required=False,
+        widget=forms.Textarea,
+        max_length=REASON_LIMIT,
+        error_messages={
+            "max_length": f"The reason must be {REASON_LIMIT:,} characters or fewer",
+        },
     )
-    evidence = forms.CharField(required=False, widget=forms.Textarea, max_length=20_000)
+    evidence = forms.CharField(
+        required=False,
+        widget=forms.Textarea,
+        max_length=EVIDENCE_LIMIT,
+        error_messages={"max_length": f"Evidence must be {EVIDENCE_LIMIT:,} characters or fewer"},
+    )
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     # Set after an edit conflict: the person has seen the other version and saves over it.
     replacing = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -90,7 +105,24 @@ class LinkForm(forms.Form):
         return data
 
 
-LinkFormSet = forms.formset_factory(LinkForm, extra=0, max_num=50, absolute_max=60)
+class BaseLinkFormSet(forms.BaseFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.error_messages = {
+            **self.error_messages,
+            "too_many_forms": f"You can add up to {LINK_LIMIT} links",
+        }
+
+
+# Posting more rows than the limit is refused with that message, not silently cut.
+LinkFormSet = forms.formset_factory(
+    LinkForm,
+    formset=BaseLinkFormSet,
+    extra=0,
+    max_num=LINK_LIMIT,
+    validate_max=True,
+    absolute_max=LINK_LIMIT + 1,
+)
 
 
 class WithdrawForm(forms.Form):

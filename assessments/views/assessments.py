@@ -15,7 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments import scoring, services
 from assessments.forms.assessments import (
+    EVIDENCE_LIMIT,
+    LINK_LIMIT,
     NOT_APPLICABLE,
+    REASON_LIMIT,
     LinkFormSet,
     PointForm,
     StartAssessmentForm,
@@ -107,8 +110,10 @@ def _link_formset(request, answer, *, add_row=False):
     """
     if request.method == "POST":
         data = request.POST.copy()
-        if add_row:
-            data["links-TOTAL_FORMS"] = str(int(data.get("links-TOTAL_FORMS", 0) or 0) + 1)
+        rows = data.get("links-TOTAL_FORMS", "")
+        if add_row and rows.isdigit() and int(rows) < LINK_LIMIT:
+            data["links-TOTAL_FORMS"] = str(int(rows) + 1)
+        # Anything else that is not a count is left for the formset to refuse as tampered.
         return LinkFormSet(data, prefix="links")
     initial = [{"title": link.title, "url": link.url} for link in answer.links.all()]
     return LinkFormSet(initial=[*initial, {}], prefix="links")
@@ -202,6 +207,11 @@ def edit_point(request, code, pk, number):
             "point_count": assessment.points.count(),
             "phase_expectation": getattr(point, assessment.phase, ""),
             "not_saved": not_saved,
+            "limits": {
+                "evidence": f"{EVIDENCE_LIMIT:,}",
+                "reason": f"{REASON_LIMIT:,}",
+                "links": LINK_LIMIT,
+            },
             "has_errors": bool(form.errors or links.total_error_count() or conflict or not_saved),
         },
     )
