@@ -473,6 +473,8 @@ def _tomorrow():
             0,
         ),
         ({"adopted_on_0": "seven"}, "Date signed up must be a real date", 0),
+        ({"adopted_on_0": "9" * 20}, "Date signed up must be a real date", 0),
+        ({"adopted_on_1": "9" * 20}, "Date signed up must be a real date", 0),
         ({"adopted_on_2": "16"}, "Year must include 4 numbers", 2),
         (_tomorrow(), "Date signed up must be today or in the past", 0),
         (

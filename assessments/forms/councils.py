@@ -144,7 +144,7 @@ class DateField(DateInputField):
             self._fail("Year must include 4 numbers", ["year"])
         try:
             value = date(int(entered["year"]), int(entered["month"]), int(entered["day"]))
-        except ValueError:
+        except (ValueError, OverflowError):  # a 20-digit day overflows the C integer
             self._fail(f"{self.label} must be a real date", self.PARTS)
         try:
             self.run_validators(value)
