@@ -27,9 +27,6 @@ class AssessmentQuerySet(models.QuerySet):
         """Assessments a reassessment may start from: submitted at some point."""
         return self.filter(submitted_at__isnull=False)
 
-    def for_council(self, council):
-        return self.filter(service__council=council)
-
 
 class Assessment(models.Model):
     """A council's assessment of one service, at one phase, against one version of the Standard."""
