@@ -57,14 +57,11 @@ class ServiceQuerySet(models.QuerySet):
         return self.filter(retired_at__isnull=True)
 
     def with_latest_assessment(self):
-        """Annotated with the newest assessment's id and status, in the same query."""
+        """Annotated with the newest assessment's status, in the same query."""
         from assessments.models.assessments import Assessment
 
         newest = Assessment.objects.filter(service=OuterRef("pk")).order_by("-created_at", "-pk")
-        return self.annotate(
-            latest_assessment_id=Subquery(newest.values("pk")[:1]),
-            latest_assessment_status=Subquery(newest.values("status")[:1]),
-        )
+        return self.annotate(latest_assessment_status=Subquery(newest.values("status")[:1]))
 
 
 class Service(models.Model):
