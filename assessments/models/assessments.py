@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from assessments.models.services import Phase
+from assessments.models.phases import Phase
 
 
 class Status(models.TextChoices):

@@ -4,14 +4,8 @@ from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-
-class Phase(models.TextChoices):
-    """The phases a service moves through, as in the Service Manual."""
-
-    DISCOVERY = "discovery", "Discovery"
-    ALPHA = "alpha", "Alpha"
-    BETA = "beta", "Beta"
-    LIVE = "live", "Live"
+from assessments.models.assessments import Assessment
+from assessments.models.phases import Phase
 
 
 class Supplier(models.Model):
@@ -58,8 +52,6 @@ class ServiceQuerySet(models.QuerySet):
 
     def with_latest_assessment(self):
         """Annotated with the newest assessment's status, in the same query."""
-        from assessments.models.assessments import Assessment
-
         newest = Assessment.objects.filter(service=OuterRef("pk")).order_by("-created_at", "-pk")
         return self.annotate(latest_assessment_status=Subquery(newest.values("status")[:1]))
 
