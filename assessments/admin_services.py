@@ -9,7 +9,7 @@ coordinator can add the product to the list and choose it for the service.
 from django.contrib import admin
 from django.db.models import Count, Q
 
-from assessments.admin import CoordinatorPermissions
+from assessments.admin_permissions import CoordinatorPermissions
 from assessments.models import Product, Service, Supplier
 
 
