@@ -1,12 +1,16 @@
 """A council's digital services: listing, adding, changing and retiring them, and the admin."""
 
+import os
 import re
+import threading
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments import services
 from assessments.forms.services import CHOOSE_A_PRODUCT, CONFLICT, NOT_LISTED
 from assessments.models import Assessment, Phase, Service, Sourcing, Status
 from tests.conftest import DONE, NO, OK, PERSONAS, SIGN_IN
@@ -58,7 +62,7 @@ def edit_answers(service, **changes):
         "phase": service.phase,
         "sourcing": service.sourcing,
         "product": str(service.product_id or ""),
-        "updated_at": service.updated_at.isoformat(),
+        "revision": str(service.revision),
     }
     return answers(**{**opened, **changes})
 
@@ -514,51 +518,143 @@ def test_the_database_refuses_two_services_in_use_with_one_name(coventry, bins):
 # --- Two people changing a service at once ----------------------------------------
 
 
-def hidden_updated_at(html):
-    return re.search(r'name="updated_at" value="([^"]+)"', html).group(1)
+def hidden_revision(html):
+    return re.search(r'name="revision" value="([^"]*)"', html).group(1)
 
 
-def test_the_second_of_two_edits_from_the_same_form_is_refused_and_keeps_its_text(
+def test_the_second_of_two_edits_from_the_same_revision_is_refused_and_keeps_its_text(
     client_for, coventry_lead, coventry_contributor, bins
 ):
     lead, contributor = client_for(coventry_lead), client_for(coventry_contributor)
     address = url("edit_service", "cov", bins.pk)
-    opened = hidden_updated_at(lead.get(address).content.decode())
-    assert hidden_updated_at(contributor.get(address).content.decode()) == opened
+    opened = hidden_revision(lead.get(address).content.decode())
+    assert hidden_revision(contributor.get(address).content.decode()) == opened == "0"
 
-    first = lead.post(address, edit_answers(bins, owner="Lead's owner", updated_at=opened))
+    first = lead.post(address, edit_answers(bins, owner="Lead's owner", revision=opened))
     assert first.status_code == 302
+    after_first = Service.objects.values().get(pk=bins.pk)
+    assert (after_first["owner"], after_first["revision"]) == ("Lead's owner", 1)
+
     second = contributor.post(
         address,
-        edit_answers(bins, owner="Contributor's owner", description="Mine", updated_at=opened),
+        edit_answers(bins, owner="Contributor's owner", description="Mine", revision=opened),
     )
     html = second.content.decode()
-    assert second.status_code == 409
+    assert second.status_code == 200, "as a point's page answers the same refusal"
     assert error_count(html, CONFLICT) == 1
     assert "What is saved now" in html
     assert "Lead&#x27;s owner" in html, "the saved version is shown"
     assert 'value="Contributor&#x27;s owner"' in html, "what they typed is kept"
+    assert "Mine</textarea>" in html
     assert html.count(">Changed</strong>") == 2, "their owner and description differ"
-    bins.refresh_from_db()
-    assert bins.owner == "Lead's owner", "nothing overwritten"
+    assert Service.objects.values().get(pk=bins.pk) == after_first, "nothing of it saved"
 
-    # Having checked, they save again, now from the saved version.
-    assert hidden_updated_at(html) == bins.updated_at.isoformat()
+    # Having checked, they save again, now from the saved version: theirs replaces it.
+    assert hidden_revision(html) == "1"
     again = contributor.post(
-        address, edit_answers(bins, owner="Contributor's owner", updated_at=hidden_updated_at(html))
+        address, edit_answers(bins, owner="Contributor's owner", revision=hidden_revision(html))
     )
     assert again.status_code == 302
     bins.refresh_from_db()
-    assert bins.owner == "Contributor's owner"
+    assert (bins.owner, bins.revision) == ("Contributor's owner", 2)
 
 
-def test_an_edit_without_the_time_it_was_opened_is_checked_first(client_for, coventry_lead, bins):
+@pytest.mark.parametrize("revision", [None, "", "not a number"])
+def test_an_edit_without_the_revision_it_was_opened_at_is_checked_first(
+    client_for, coventry_lead, bins, revision
+):
     data = edit_answers(bins, owner="New owner")
-    del data["updated_at"]
+    if revision is None:
+        del data["revision"]
+    else:
+        data["revision"] = revision
     response = client_for(coventry_lead).post(url("edit_service", "cov", bins.pk), data)
-    assert response.status_code == 409
+    assert CONFLICT in response.content.decode()
+    assert hidden_revision(response.content.decode()) == "0"
     bins.refresh_from_db()
-    assert bins.owner == "Head of Waste"
+    assert (bins.owner, bins.revision) == ("Head of Waste", 0)
+
+
+def test_an_edit_from_before_the_service_was_retired_and_brought_back_is_refused(
+    client_for, coventry_lead, coventry_contributor, bins
+):
+    opened = edit_answers(bins, owner="Stale owner")
+    lead = client_for(coventry_lead)
+    lead.post(url("retire_service", "cov", bins.pk), {"action": "retire"})
+    lead.post(url("retire_service", "cov", bins.pk), {"action": "restore"})
+    bins.refresh_from_db()
+    assert (bins.is_retired, bins.revision) == (False, 2)
+
+    response = client_for(coventry_contributor).post(url("edit_service", "cov", bins.pk), opened)
+    assert CONFLICT in response.content.decode()
+    bins.refresh_from_db()
+    assert (bins.owner, bins.revision) == ("Head of Waste", 2)
+
+
+def test_update_service_refuses_a_stale_revision_with_the_current_version(
+    coventry_lead, coventry_contributor, bins
+):
+    services.update_service(bins, by=coventry_lead, revision=0, owner="Lead's owner")
+    before = Service.objects.values().get(pk=bins.pk)
+    with pytest.raises(services.EditConflict) as refused:
+        services.update_service(bins, by=coventry_contributor, revision=0, owner="Mine")
+    assert (refused.value.current.owner, refused.value.current.revision) == ("Lead's owner", 1)
+    assert Service.objects.values().get(pk=bins.pk) == before
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "leeds_lead", "peer_reviewer"])
+def test_update_service_by_someone_not_in_the_council_changes_nothing(request, bins, persona):
+    before = Service.objects.values().get(pk=bins.pk)
+    with pytest.raises(PermissionDenied):
+        services.update_service(
+            bins, by=request.getfixturevalue(persona), revision=0, owner="Not theirs"
+        )
+    with pytest.raises(PermissionDenied):
+        services.retire_service(bins, by=request.getfixturevalue(persona))
+    assert Service.objects.values().get(pk=bins.pk) == before
+
+
+def test_update_service_refuses_a_retired_service(coventry_lead, bins):
+    retired = services.retire_service(bins, by=coventry_lead)
+    with pytest.raises(PermissionDenied):
+        services.update_service(bins, by=coventry_lead, revision=retired.revision, owner="New")
+    bins.refresh_from_db()
+    assert (bins.owner, bins.revision) == ("Head of Waste", 1)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    "postgres" not in os.environ.get("DATABASE_URL", ""),
+    reason="row locks need PostgreSQL (CI runs this test on it)",
+)
+def test_two_simultaneous_edits_from_the_same_revision_cannot_both_win(
+    coventry_lead, coventry_contributor, coventry
+):
+    bins = Service.objects.create(council=coventry, name=BINS, phase=Phase.BETA)
+    results, barrier = {}, threading.Barrier(2)
+
+    def edit_at_the_same_moment(person, owner):
+        barrier.wait()
+        try:
+            services.update_service(bins, by=person, revision=0, owner=owner)
+            results[owner] = "saved"
+        except services.EditConflict:
+            results[owner] = "refused"
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=edit_at_the_same_moment, args=(person, owner))
+        for person, owner in [(coventry_lead, "A"), (coventry_contributor, "B")]
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results.values()) == ["refused", "saved"]
+    bins.refresh_from_db()
+    assert bins.revision == 1
+    assert results[bins.owner] == "saved", "the saved one is the one that won"
 
 
 # --- A service's page ------------------------------------------------------------

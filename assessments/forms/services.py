@@ -1,7 +1,5 @@
 """The form for adding and changing one of a council's digital services."""
 
-from datetime import datetime
-
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field, Fieldset, Fluid, Size
 from django import forms
@@ -48,8 +46,8 @@ class ServiceForm(forms.Form):
     """A service's details. `service` is the one being changed, or None for a new one.
 
     `values()` gives what services.create_service and services.update_service take.
-    When changing a service, the hidden `updated_at` carries the time the service
-    was last saved when the form was opened, so that the view can refuse to
+    When changing a service, the hidden `revision` carries the service's revision
+    when the form was opened, so that services.update_service can refuse to
     overwrite someone else's later changes.
     """
 
@@ -130,7 +128,7 @@ class ServiceForm(forms.Form):
         max_length=150,
         error_messages={"max_length": "Product name must be 150 characters or fewer"},
     )
-    updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    revision = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, council, service=None, **kwargs):
         self.council = council
@@ -150,7 +148,7 @@ class ServiceForm(forms.Form):
             (NOT_LISTED, "Not listed"),
         ]
         if service is None:
-            del self.fields["updated_at"]
+            del self.fields["revision"]
         self.helper = gds_helper(
             Field.text("name", field_width=Fluid.TWO_THIRDS),
             Field.textarea("description", rows=4, max_characters=2000),
@@ -167,7 +165,7 @@ class ServiceForm(forms.Form):
                 legend="If it was bought from a supplier",
                 legend_size=Size.SMALL,
             ),
-            *(["updated_at"] if service is not None else []),
+            *(["revision"] if service is not None else []),
             button="Save service" if service is None else "Save changes",
         )
         self.helper.disable_csrf = True  # the template has the <form> and the token
@@ -190,7 +188,7 @@ class ServiceForm(forms.Form):
             "product": product,
             "suggested_supplier": service.suggested_supplier,
             "suggested_product": service.suggested_product,
-            "updated_at": service.updated_at.isoformat(),
+            "revision": service.revision,
         }
 
     def clean_name(self):
@@ -215,6 +213,14 @@ class ServiceForm(forms.Form):
     def clean_description(self):
         # Browsers send new lines as CRLF; store them as the rest of the database does.
         return self.cleaned_data["description"].replace("\r\n", "\n")
+
+    def clean_revision(self):
+        # Missing or not a number (so not from our page): None, which matches no revision,
+        # so the person is shown what is saved now and checks before saving again.
+        try:
+            return int(self.cleaned_data["revision"])
+        except ValueError:
+            return None
 
     def clean_product(self):
         value = self.cleaned_data["product"]
@@ -249,14 +255,6 @@ class ServiceForm(forms.Form):
             "suggested_supplier": data["suggested_supplier"],
             "suggested_product": data["suggested_product"],
         }
-
-    def was_changed_since_opened(self, saved):
-        """True if `saved` (the service as it is now) was saved after this form was opened."""
-        try:
-            opened = datetime.fromisoformat(self.cleaned_data.get("updated_at") or "")
-        except ValueError:
-            return True  # no time, or not one: we cannot tell, so check with the person
-        return opened != saved.updated_at
 
     # Where the error summary links a problem with the whole form (set by the view).
     non_field_anchor = "#id_name"

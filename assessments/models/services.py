@@ -57,7 +57,12 @@ class ServiceQuerySet(models.QuerySet):
 
 
 class Service(models.Model):
-    """One of a council's digital services, for example "Report a missed bin collection"."""
+    """One of a council's digital services, for example "Report a missed bin collection".
+
+    `revision` goes up by one on every change (details, retiring, bringing back). A
+    change says which revision it was made from; if someone else saved in between, it
+    is refused rather than overwriting their work (see services.update_service).
+    """
 
     council = models.ForeignKey(
         "assessments.Council", on_delete=models.PROTECT, related_name="services"
@@ -81,6 +86,7 @@ class Service(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    revision = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ServiceQuerySet.as_manager()

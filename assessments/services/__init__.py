@@ -14,7 +14,6 @@ The names below are the public interface: `services.submit(assessment, by=user)`
 """
 
 from assessments.services.assessments import (
-    EditConflict,
     IncompleteAssessment,
     delete_draft,
     incomplete_points,
@@ -23,6 +22,7 @@ from assessments.services.assessments import (
     submit,
     withdraw,
 )
+from assessments.services.conflicts import EditConflict
 from assessments.services.councils import record_adoption
 from assessments.services.digital_services import create_service, retire_service, update_service
 from assessments.services.people import (
