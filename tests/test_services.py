@@ -812,3 +812,28 @@ def test_coordinator_curates_suppliers_products_and_services_in_the_admin(
 def test_council_members_cannot_use_the_services_admin(client_for, coventry_lead):
     response = client_for(coventry_lead).get(reverse("admin:assessments_service_changelist"))
     assert response.status_code == 302
+
+
+def test_a_coordinators_change_in_the_admin_is_not_saved_over_by_an_older_form(
+    client_for, coordinator, coventry_lead, bins, product
+):
+    opened = edit_answers(bins, owner="Stale owner")
+    response = client_for(coordinator).post(
+        reverse("admin:assessments_service_change", args=[bins.pk]),
+        {
+            "council": bins.council.pk,
+            "name": bins.name,
+            "phase": bins.phase,
+            "sourcing": Sourcing.BOUGHT,
+            "product": product.pk,
+            "owner": "Head of Waste",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    bins.refresh_from_db()
+    assert (bins.product, bins.revision) == (product, 1)
+
+    refused = client_for(coventry_lead).post(url("edit_service", "cov", bins.pk), opened)
+    assert CONFLICT in refused.content.decode()
+    bins.refresh_from_db()
+    assert (bins.product, bins.owner) == (product, "Head of Waste")
