@@ -13,6 +13,7 @@ from django.utils import timezone
 from assessments import services
 from assessments.forms.services import CHOOSE_A_PRODUCT, CONFLICT, NOT_LISTED
 from assessments.models import Assessment, Phase, Service, Sourcing, Status
+from assessments.services import digital_services
 from tests.conftest import DONE, NO, OK, PERSONAS, SIGN_IN
 from tests.factories_services import ProductFactory, ServiceFactory, SupplierFactory
 from tests.html import outline
@@ -628,13 +629,28 @@ def test_update_service_refuses_a_retired_service(coventry_lead, bins):
     reason="row locks need PostgreSQL (CI runs this test on it)",
 )
 def test_two_simultaneous_edits_from_the_same_revision_cannot_both_win(
-    coventry_lead, coventry_contributor, coventry
+    monkeypatch, coventry_lead, coventry_contributor, coventry
 ):
+    """The first edit pauses inside its transaction, just after reading the service; the
+    second starts then. The row lock makes the second wait, so it reads the first's save
+    and is refused. Without the lock both would read revision 0 and both would save."""
     bins = Service.objects.create(council=coventry, name=BINS, phase=Phase.BETA)
-    results, barrier = {}, threading.Barrier(2)
+    first_has_read, second_has_read = threading.Event(), threading.Event()
+    read_and_lock = digital_services._locked
 
-    def edit_at_the_same_moment(person, owner):
-        barrier.wait()
+    def read_and_lock_then_pause(service):
+        current = read_and_lock(service)
+        if threading.current_thread().name == "first":
+            first_has_read.set()
+            second_has_read.wait(timeout=1)  # it cannot, while the row is locked
+        else:
+            second_has_read.set()
+        return current
+
+    monkeypatch.setattr(digital_services, "_locked", read_and_lock_then_pause)
+    results = {}
+
+    def edit(person, owner):
         try:
             services.update_service(bins, by=person, revision=0, owner=owner)
             results[owner] = "saved"
@@ -643,18 +659,16 @@ def test_two_simultaneous_edits_from_the_same_revision_cannot_both_win(
         finally:
             connection.close()
 
-    threads = [
-        threading.Thread(target=edit_at_the_same_moment, args=(person, owner))
-        for person, owner in [(coventry_lead, "A"), (coventry_contributor, "B")]
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results.values()) == ["refused", "saved"]
+    first = threading.Thread(target=edit, args=(coventry_lead, "first"), name="first")
+    second = threading.Thread(target=edit, args=(coventry_contributor, "second"), name="second")
+    first.start()
+    assert first_has_read.wait(timeout=5)
+    second.start()
+    first.join()
+    second.join()
+    assert results == {"first": "saved", "second": "refused"}
     bins.refresh_from_db()
-    assert bins.revision == 1
-    assert results[bins.owner] == "saved", "the saved one is the one that won"
+    assert (bins.owner, bins.revision) == ("first", 1)
 
 
 # --- A service's page ------------------------------------------------------------
