@@ -311,6 +311,7 @@ def test_form_shows_the_phase_hints_and_the_products(client_for, coventry_lead, 
         assert hint in html
     assert f'<option value="{product.pk}">Bartec – Collective</option>' in html
     assert f'<option value="{NOT_LISTED}">Not listed</option>' in html
+    assert "checked" not in html, "no radio chosen in advance, as GOV.UK advises"
 
 
 def error_count(html, message):
@@ -422,6 +423,21 @@ def test_member_changes_a_service(client_for, coventry_lead, bins):
     bins.refresh_from_db()
     assert (bins.name, bins.phase) == ("Missed bins", Phase.LIVE)
     assert "Missed bins has been updated" in client.get(response["Location"]).content.decode()
+
+
+def test_a_refused_change_keeps_what_was_typed_and_the_saved_name_in_the_heading(
+    client_for, coventry_lead, bins
+):
+    response = client_for(coventry_lead).post(
+        url("edit_service", "cov", bins.pk), edit_answers(bins, name="Missed bins", url="not one")
+    )
+    assert outline(response) == (1, f"Error: Change {BINS} – Council digital service assessments")
+    html = response.content.decode()
+    assert f'<h1 class="govuk-heading-l">Change {BINS}</h1>' in html
+    assert 'value="Missed bins"' in html
+    assert 'value="not one"' in html
+    bins.refresh_from_db()
+    assert bins.name == BINS
 
 
 def test_a_retired_service_cannot_be_changed(client_for, coventry_lead, bins):

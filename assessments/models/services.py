@@ -68,7 +68,8 @@ class Service(models.Model):
         "assessments.Council", on_delete=models.PROTECT, related_name="services"
     )
     name = models.CharField(max_length=150)
-    description = models.TextField(blank=True)
+    # Forms (the council's and the admin's) keep it to 2,000 characters; the database does not.
+    description = models.TextField(blank=True, max_length=2000)
     url = models.URLField("web address", blank=True, max_length=500)
     phase = models.CharField(max_length=20, choices=Phase)
     owner = models.CharField(
