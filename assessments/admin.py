@@ -5,29 +5,9 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
 
+import assessments.admin_services  # noqa: F401 - registers Supplier, Product and Service
+from assessments.admin_permissions import CoordinatorPermissions
 from assessments.models import Council, Invitation, Membership, PeerGroup, User
-
-
-class CoordinatorPermissions:
-    """Coordinators (and superusers) may view, add and change; only superusers delete."""
-
-    def _coordinates(self, request):
-        return request.user.is_superuser or request.user.has_perm("assessments.use_admin")
-
-    def has_module_permission(self, request):
-        return self._coordinates(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._coordinates(request)
-
-    def has_add_permission(self, request, obj=None):
-        return self._coordinates(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._coordinates(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
 
 
 class MembershipInline(CoordinatorPermissions, admin.TabularInline):
@@ -211,6 +191,3 @@ class InvitationAdmin(CoordinatorPermissions, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-import assessments.admin_services  # noqa: E402, F401 - registers Supplier, Product and Service

@@ -7,9 +7,9 @@ coordinator can add the product to the list and choose it for the service.
 """
 
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
-from assessments.admin import CoordinatorPermissions
+from assessments.admin_permissions import CoordinatorPermissions
 from assessments.models import Product, Service, Supplier
 
 
@@ -97,7 +97,7 @@ class ServiceAdmin(CoordinatorPermissions, admin.ModelAdmin):
     ]
     autocomplete_fields = ["council", "product"]
     # Retiring is done on the service's page, by the council, through services.retire_service.
-    readonly_fields = ["retired_at", "created_at", "created_by", "updated_at"]
+    readonly_fields = ["retired_at", "revision", "created_at", "created_by", "updated_at"]
     fieldsets = [
         (None, {"fields": ["council", "name", "description", "url", "phase", "owner"]}),
         (
@@ -110,5 +110,17 @@ class ServiceAdmin(CoordinatorPermissions, admin.ModelAdmin):
                 ),
             },
         ),
-        ("Status", {"fields": ["retired_at", "created_at", "created_by", "updated_at"]}),
+        (
+            "Status",
+            {"fields": ["retired_at", "revision", "created_at", "created_by", "updated_at"]},
+        ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # A change here moves the revision too, so a council member's edit form
+            # opened before it is refused rather than saved over it.
+            obj.revision = F("revision") + 1
+        super().save_model(request, obj, form, change)
+        if change:
+            obj.refresh_from_db(fields=["revision"])

@@ -19,12 +19,10 @@ which needs the linkify-it-py package. It links http:// and https:// only (not
 "www." or email addresses), which is what evidence usually contains.
 """
 
-import html
 import re
 from urllib.parse import urlsplit
 
 import nh3
-from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
@@ -142,18 +140,3 @@ def render_evidence(text):
     if not text or not text.strip():
         return SafeString("")
     return mark_safe(_cleaner.clean(_md.render(text)).strip())
-
-
-def evidence_text(text):
-    """Evidence as plain text on one line: what the reader sees, without the markup."""
-    # Every block and <br> is followed by a newline, so words do not run together.
-    return " ".join(html.unescape(strip_tags(render_evidence(text))).split())
-
-
-def evidence_excerpt(text, length=200):
-    """The start of the evidence as plain text, cut at a word to about `length` characters."""
-    plain = evidence_text(text)
-    if len(plain) <= length:
-        return plain
-    cut = plain[:length].rsplit(" ", 1)[0] if " " in plain[:length] else plain[:length]
-    return cut.rstrip(" .,;:") + "…"

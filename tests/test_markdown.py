@@ -8,7 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.utils.safestring import SafeString
 
-from assessments.markdown import evidence_excerpt, render_evidence
+from assessments.markdown import render_evidence
 
 LINK_REL = 'rel="nofollow noopener noreferrer"'
 
@@ -303,28 +303,6 @@ def test_evidence_filter_renders_the_markdown():
 
 def test_evidence_filter_of_nothing_is_empty():
     assert render_template("{{ text|evidence }}", text="") == ""
-
-
-def test_excerpt_is_plain_text_that_the_template_escapes():
-    text = "**Bold** [link](https://example.com)\n\n- one\n- two <b>&"
-    assert evidence_excerpt(text) == "Bold link one two <b>&"
-    assert render_template("{{ text|evidence_excerpt }}", text=text) == (
-        "Bold link one two &lt;b&gt;&amp;"
-    )
-
-
-def test_excerpt_is_cut_at_a_word_to_about_200_characters():
-    text = "We interviewed residents. " * 20
-    excerpt = evidence_excerpt(text)
-    assert len(excerpt) <= 201
-    assert excerpt.endswith("…")
-    assert text.startswith(excerpt[:-1] + " "), "cut between words"
-    assert evidence_excerpt("Short.") == "Short."
-    assert evidence_excerpt("") == ""
-
-
-def test_excerpt_of_one_very_long_word_is_cut_too():
-    assert evidence_excerpt("x" * 500) == "x" * 200 + "…"
 
 
 def test_the_sanitiser_alone_would_stop_what_the_parser_might_let_through():

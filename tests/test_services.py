@@ -1,14 +1,19 @@
 """A council's digital services: listing, adding, changing and retiring them, and the admin."""
 
+import os
 import re
+import threading
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments import services
 from assessments.forms.services import CHOOSE_A_PRODUCT, CONFLICT, NOT_LISTED
 from assessments.models import Assessment, Phase, Service, Sourcing, Status
+from assessments.services import digital_services
 from tests.conftest import DONE, NO, OK, PERSONAS, SIGN_IN
 from tests.factories_services import ProductFactory, ServiceFactory, SupplierFactory
 from tests.html import outline
@@ -58,7 +63,7 @@ def edit_answers(service, **changes):
         "phase": service.phase,
         "sourcing": service.sourcing,
         "product": str(service.product_id or ""),
-        "updated_at": service.updated_at.isoformat(),
+        "revision": str(service.revision),
     }
     return answers(**{**opened, **changes})
 
@@ -304,6 +309,7 @@ def test_form_shows_the_phase_hints_and_the_products(client_for, coventry_lead, 
         assert hint in html
     assert f'<option value="{product.pk}">Bartec – Collective</option>' in html
     assert f'<option value="{NOT_LISTED}">Not listed</option>' in html
+    assert "checked" not in html, "no radio chosen in advance, as GOV.UK advises"
 
 
 def error_count(html, message):
@@ -417,6 +423,21 @@ def test_member_changes_a_service(client_for, coventry_lead, bins):
     assert "Missed bins has been updated" in client.get(response["Location"]).content.decode()
 
 
+def test_a_refused_change_keeps_what_was_typed_and_the_saved_name_in_the_heading(
+    client_for, coventry_lead, bins
+):
+    response = client_for(coventry_lead).post(
+        url("edit_service", "cov", bins.pk), edit_answers(bins, name="Missed bins", url="not one")
+    )
+    assert outline(response) == (1, f"Error: Change {BINS} – Council digital service assessments")
+    html = response.content.decode()
+    assert f'<h1 class="govuk-heading-l">Change {BINS}</h1>' in html
+    assert 'value="Missed bins"' in html
+    assert 'value="not one"' in html
+    bins.refresh_from_db()
+    assert bins.name == BINS
+
+
 def test_a_retired_service_cannot_be_changed(client_for, coventry_lead, bins):
     Service.objects.filter(pk=bins.pk).update(retired_at=timezone.now())
     client = client_for(coventry_lead)
@@ -512,51 +533,156 @@ def test_the_database_refuses_two_services_in_use_with_one_name(coventry, bins):
 # --- Two people changing a service at once ----------------------------------------
 
 
-def hidden_updated_at(html):
-    return re.search(r'name="updated_at" value="([^"]+)"', html).group(1)
+def hidden_revision(html):
+    return re.search(r'name="revision" value="([^"]*)"', html).group(1)
 
 
-def test_the_second_of_two_edits_from_the_same_form_is_refused_and_keeps_its_text(
+def test_the_second_of_two_edits_from_the_same_revision_is_refused_and_keeps_its_text(
     client_for, coventry_lead, coventry_contributor, bins
 ):
     lead, contributor = client_for(coventry_lead), client_for(coventry_contributor)
     address = url("edit_service", "cov", bins.pk)
-    opened = hidden_updated_at(lead.get(address).content.decode())
-    assert hidden_updated_at(contributor.get(address).content.decode()) == opened
+    opened = hidden_revision(lead.get(address).content.decode())
+    assert hidden_revision(contributor.get(address).content.decode()) == opened == "0"
 
-    first = lead.post(address, edit_answers(bins, owner="Lead's owner", updated_at=opened))
+    first = lead.post(address, edit_answers(bins, owner="Lead's owner", revision=opened))
     assert first.status_code == 302
+    after_first = Service.objects.values().get(pk=bins.pk)
+    assert (after_first["owner"], after_first["revision"]) == ("Lead's owner", 1)
+
     second = contributor.post(
         address,
-        edit_answers(bins, owner="Contributor's owner", description="Mine", updated_at=opened),
+        edit_answers(bins, owner="Contributor's owner", description="Mine", revision=opened),
     )
     html = second.content.decode()
-    assert second.status_code == 409
+    assert second.status_code == 200, "as a point's page answers the same refusal"
     assert error_count(html, CONFLICT) == 1
     assert "What is saved now" in html
     assert "Lead&#x27;s owner" in html, "the saved version is shown"
     assert 'value="Contributor&#x27;s owner"' in html, "what they typed is kept"
+    assert "Mine</textarea>" in html
     assert html.count(">Changed</strong>") == 2, "their owner and description differ"
-    bins.refresh_from_db()
-    assert bins.owner == "Lead's owner", "nothing overwritten"
+    assert Service.objects.values().get(pk=bins.pk) == after_first, "nothing of it saved"
 
-    # Having checked, they save again, now from the saved version.
-    assert hidden_updated_at(html) == bins.updated_at.isoformat()
+    # Having checked, they save again, now from the saved version: theirs replaces it.
+    assert hidden_revision(html) == "1"
     again = contributor.post(
-        address, edit_answers(bins, owner="Contributor's owner", updated_at=hidden_updated_at(html))
+        address, edit_answers(bins, owner="Contributor's owner", revision=hidden_revision(html))
     )
     assert again.status_code == 302
     bins.refresh_from_db()
-    assert bins.owner == "Contributor's owner"
+    assert (bins.owner, bins.revision) == ("Contributor's owner", 2)
 
 
-def test_an_edit_without_the_time_it_was_opened_is_checked_first(client_for, coventry_lead, bins):
+@pytest.mark.parametrize("revision", [None, "", "not a number"])
+def test_an_edit_without_the_revision_it_was_opened_at_is_checked_first(
+    client_for, coventry_lead, bins, revision
+):
     data = edit_answers(bins, owner="New owner")
-    del data["updated_at"]
+    if revision is None:
+        del data["revision"]
+    else:
+        data["revision"] = revision
     response = client_for(coventry_lead).post(url("edit_service", "cov", bins.pk), data)
-    assert response.status_code == 409
+    assert CONFLICT in response.content.decode()
+    assert hidden_revision(response.content.decode()) == "0"
     bins.refresh_from_db()
-    assert bins.owner == "Head of Waste"
+    assert (bins.owner, bins.revision) == ("Head of Waste", 0)
+
+
+def test_an_edit_from_before_the_service_was_retired_and_brought_back_is_refused(
+    client_for, coventry_lead, coventry_contributor, bins
+):
+    opened = edit_answers(bins, owner="Stale owner")
+    lead = client_for(coventry_lead)
+    lead.post(url("retire_service", "cov", bins.pk), {"action": "retire"})
+    lead.post(url("retire_service", "cov", bins.pk), {"action": "restore"})
+    bins.refresh_from_db()
+    assert (bins.is_retired, bins.revision) == (False, 2)
+
+    response = client_for(coventry_contributor).post(url("edit_service", "cov", bins.pk), opened)
+    assert CONFLICT in response.content.decode()
+    bins.refresh_from_db()
+    assert (bins.owner, bins.revision) == ("Head of Waste", 2)
+
+
+def test_update_service_refuses_a_stale_revision_with_the_current_version(
+    coventry_lead, coventry_contributor, bins
+):
+    services.update_service(bins, by=coventry_lead, revision=0, owner="Lead's owner")
+    before = Service.objects.values().get(pk=bins.pk)
+    with pytest.raises(services.EditConflict) as refused:
+        services.update_service(bins, by=coventry_contributor, revision=0, owner="Mine")
+    assert (refused.value.current.owner, refused.value.current.revision) == ("Lead's owner", 1)
+    assert Service.objects.values().get(pk=bins.pk) == before
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "leeds_lead", "peer_reviewer"])
+def test_update_service_by_someone_not_in_the_council_changes_nothing(request, bins, persona):
+    before = Service.objects.values().get(pk=bins.pk)
+    with pytest.raises(PermissionDenied):
+        services.update_service(
+            bins, by=request.getfixturevalue(persona), revision=0, owner="Not theirs"
+        )
+    with pytest.raises(PermissionDenied):
+        services.retire_service(bins, by=request.getfixturevalue(persona))
+    assert Service.objects.values().get(pk=bins.pk) == before
+
+
+def test_update_service_refuses_a_retired_service(coventry_lead, bins):
+    retired = services.retire_service(bins, by=coventry_lead)
+    with pytest.raises(PermissionDenied):
+        services.update_service(bins, by=coventry_lead, revision=retired.revision, owner="New")
+    bins.refresh_from_db()
+    assert (bins.owner, bins.revision) == ("Head of Waste", 1)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    "postgres" not in os.environ.get("DATABASE_URL", ""),
+    reason="row locks need PostgreSQL (CI runs this test on it)",
+)
+def test_two_simultaneous_edits_from_the_same_revision_cannot_both_win(
+    monkeypatch, coventry_lead, coventry_contributor, coventry
+):
+    """The first edit pauses inside its transaction, just after reading the service; the
+    second starts then. The row lock makes the second wait, so it reads the first's save
+    and is refused. Without the lock both would read revision 0 and both would save."""
+    bins = Service.objects.create(council=coventry, name=BINS, phase=Phase.BETA)
+    first_has_read, second_has_read = threading.Event(), threading.Event()
+    read_and_lock = digital_services._locked
+
+    def read_and_lock_then_pause(service):
+        current = read_and_lock(service)
+        if threading.current_thread().name == "first":
+            first_has_read.set()
+            second_has_read.wait(timeout=1)  # it cannot, while the row is locked
+        else:
+            second_has_read.set()
+        return current
+
+    monkeypatch.setattr(digital_services, "_locked", read_and_lock_then_pause)
+    results = {}
+
+    def edit(person, owner):
+        try:
+            services.update_service(bins, by=person, revision=0, owner=owner)
+            results[owner] = "saved"
+        except services.EditConflict:
+            results[owner] = "refused"
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=edit, args=(coventry_lead, "first"), name="first")
+    second = threading.Thread(target=edit, args=(coventry_contributor, "second"), name="second")
+    first.start()
+    assert first_has_read.wait(timeout=5)
+    second.start()
+    first.join()
+    second.join()
+    assert results == {"first": "saved", "second": "refused"}
+    bins.refresh_from_db()
+    assert (bins.owner, bins.revision) == ("first", 1)
 
 
 # --- A service's page ------------------------------------------------------------
@@ -714,3 +840,28 @@ def test_coordinator_curates_suppliers_products_and_services_in_the_admin(
 def test_council_members_cannot_use_the_services_admin(client_for, coventry_lead):
     response = client_for(coventry_lead).get(reverse("admin:assessments_service_changelist"))
     assert response.status_code == 302
+
+
+def test_a_coordinators_change_in_the_admin_is_not_saved_over_by_an_older_form(
+    client_for, coordinator, coventry_lead, bins, product
+):
+    opened = edit_answers(bins, owner="Stale owner")
+    response = client_for(coordinator).post(
+        reverse("admin:assessments_service_change", args=[bins.pk]),
+        {
+            "council": bins.council.pk,
+            "name": bins.name,
+            "phase": bins.phase,
+            "sourcing": Sourcing.BOUGHT,
+            "product": product.pk,
+            "owner": "Head of Waste",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    bins.refresh_from_db()
+    assert (bins.product, bins.revision) == (product, 1)
+
+    refused = client_for(coventry_lead).post(url("edit_service", "cov", bins.pk), opened)
+    assert CONFLICT in refused.content.decode()
+    bins.refresh_from_db()
+    assert (bins.product, bins.owner) == (product, "Head of Waste")

@@ -1,6 +1,6 @@
 """The form for adding and changing one of a council's digital services."""
 
-from datetime import datetime
+import copy
 
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field, Fieldset, Fluid, Size
@@ -44,100 +44,102 @@ def product_label(product):
     return f"{product.supplier.name} – {product.name}"
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(forms.ModelForm):
     """A service's details. `service` is the one being changed, or None for a new one.
 
-    `values()` gives what services.create_service and services.update_service take.
-    When changing a service, the hidden `updated_at` carries the time the service
-    was last saved when the form was opened, so that the view can refuse to
-    overwrite someone else's later changes.
+    Built from the Service model, with the wording of this form. `values()` gives
+    what services.create_service and services.update_service take; the form never
+    saves the service itself. When changing a service, the hidden `revision` carries
+    the service's revision when the form was opened, so that services.update_service
+    can refuse to overwrite someone else's later changes.
     """
 
-    name = forms.CharField(
-        label="Service name",
-        help_text="For example, Report a missed bin collection",
-        max_length=150,
-        error_messages={
-            "required": "Enter the service name",
-            "max_length": "Service name must be 150 characters or fewer",
-        },
-    )
-    description = forms.CharField(
-        label="Description (optional)",
-        help_text="What the service lets people do",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea,
-        error_messages={"max_length": "Description must be 2,000 characters or fewer"},
-    )
-    url = forms.URLField(
-        label="Web address (optional)",
-        help_text="Where people start using the service",
-        required=False,
-        max_length=500,
-        assume_scheme="https",
-        error_messages={
-            "invalid": (
-                "Enter a web address in the correct format, like https://www.coventry.gov.uk/bins"
-            ),
-            "max_length": "Web address must be 500 characters or fewer",
-        },
-        # A text input typed as "url" (crispy-forms-gds styles text inputs, not URLInput).
-        widget=forms.TextInput(attrs={"input_type": "url", "spellcheck": "false"}),
-    )
-    phase = forms.ChoiceField(
-        label="Phase",
-        choices=[Choice(value, label, hint=PHASE_HINTS[value]) for value, label in Phase.choices],
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Select the phase the service is in",
-            "invalid_choice": "Select the phase the service is in",
-        },
-    )
-    owner = forms.CharField(
-        label="Service owner (optional)",
-        help_text="The person responsible for the service day to day, for example Head of Waste Services",
-        required=False,
-        max_length=150,
-        error_messages={"max_length": "Service owner must be 150 characters or fewer"},
-    )
-    sourcing = forms.ChoiceField(
-        label="Built in house or bought",
-        choices=Sourcing.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": SELECT_SOURCING,
-            "invalid_choice": SELECT_SOURCING,
-        },
-    )
+    # Not the model's choice of Product rows: the list ends with "Not listed", for a
+    # product to suggest below. So it is not one of the model fields (see clean_product).
     product = forms.ChoiceField(
         label="Product",
         help_text="If it is not in the list, choose Not listed and enter the supplier and product below",
         required=False,
         error_messages={"invalid_choice": "Choose a product from the list"},
     )
-    suggested_supplier = forms.CharField(
-        label="Supplier name",
-        help_text="Only if the product is not listed",
-        required=False,
-        max_length=150,
-        error_messages={"max_length": "Supplier name must be 150 characters or fewer"},
-    )
-    suggested_product = forms.CharField(
-        label="Product name",
-        help_text="Only if the product is not listed",
-        required=False,
-        max_length=150,
-        error_messages={"max_length": "Product name must be 150 characters or fewer"},
-    )
-    updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    revision = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    # In the order of the page, for the error summary.
+    field_order = ["name", "description", "url", "phase", "owner", "sourcing", "product"]
+
+    class Meta:
+        model = Service
+        fields = [
+            "name",
+            "description",
+            "url",
+            "phase",
+            "owner",
+            "sourcing",
+            "suggested_supplier",
+            "suggested_product",
+        ]
+        labels = {
+            "name": "Service name",
+            "description": "Description (optional)",
+            "url": "Web address (optional)",
+            "owner": "Service owner (optional)",
+            "sourcing": "Built in house or bought",
+            "suggested_supplier": "Supplier name",
+            "suggested_product": "Product name",
+        }
+        help_texts = {
+            "name": "For example, Report a missed bin collection",
+            "description": "What the service lets people do",
+            "url": "Where people start using the service",
+            "owner": "The person responsible for the service day to day, for example Head of Waste Services",
+            "suggested_supplier": "Only if the product is not listed",
+            "suggested_product": "Only if the product is not listed",
+        }
+        widgets = {
+            # A text input typed as "url" (crispy-forms-gds styles text inputs, not URLInput).
+            "url": forms.TextInput(attrs={"input_type": "url", "spellcheck": "false"}),
+            "phase": forms.RadioSelect,
+            "sourcing": forms.RadioSelect,
+        }
+        error_messages = {
+            "name": {
+                "required": "Enter the service name",
+                "max_length": "Service name must be 150 characters or fewer",
+            },
+            "description": {"max_length": "Description must be 2,000 characters or fewer"},
+            "url": {
+                "invalid": (
+                    "Enter a web address in the correct format, like https://www.coventry.gov.uk/bins"
+                ),
+                "max_length": "Web address must be 500 characters or fewer",
+            },
+            "phase": {
+                "required": "Select the phase the service is in",
+                "invalid_choice": "Select the phase the service is in",
+            },
+            "owner": {"max_length": "Service owner must be 150 characters or fewer"},
+            "sourcing": {"required": SELECT_SOURCING, "invalid_choice": SELECT_SOURCING},
+            "suggested_supplier": {"max_length": "Supplier name must be 150 characters or fewer"},
+            "suggested_product": {"max_length": "Product name must be 150 characters or fewer"},
+        }
 
     def __init__(self, *args, council, service=None, **kwargs):
         self.council = council
         self.service = service
-        if service is not None:
+        if service is None:
+            instance = Service(council=council)
+            # GOV.UK radios start with none chosen, whatever the model's default.
+            kwargs.setdefault("initial", {"sourcing": None})
+        else:
+            # A copy: validating the form writes what was typed onto its instance, and
+            # the page still shows the service as saved (its name in the heading).
+            instance = copy.copy(service)
             kwargs.setdefault("initial", self.initial_for(service))
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, instance=instance, **kwargs)
+        self.fields["phase"].choices = [
+            Choice(value, label, hint=PHASE_HINTS[value]) for value, label in Phase.choices
+        ]
         self.products = {
             str(product.pk): product
             for product in Product.objects.select_related("supplier").order_by(
@@ -150,7 +152,7 @@ class ServiceForm(forms.Form):
             (NOT_LISTED, "Not listed"),
         ]
         if service is None:
-            del self.fields["updated_at"]
+            del self.fields["revision"]
         self.helper = gds_helper(
             Field.text("name", field_width=Fluid.TWO_THIRDS),
             Field.textarea("description", rows=4, max_characters=2000),
@@ -167,31 +169,21 @@ class ServiceForm(forms.Form):
                 legend="If it was bought from a supplier",
                 legend_size=Size.SMALL,
             ),
-            *(["updated_at"] if service is not None else []),
+            *(["revision"] if service is not None else []),
             button="Save service" if service is None else "Save changes",
         )
         self.helper.disable_csrf = True  # the template has the <form> and the token
 
     @staticmethod
     def initial_for(service):
+        """The fields that are not the model's own: the rest come from the service."""
         if service.product_id:
             product = str(service.product_id)
         elif service.suggested_supplier or service.suggested_product:
             product = NOT_LISTED
         else:
             product = ""
-        return {
-            "name": service.name,
-            "description": service.description,
-            "url": service.url,
-            "phase": service.phase,
-            "owner": service.owner,
-            "sourcing": service.sourcing,
-            "product": product,
-            "suggested_supplier": service.suggested_supplier,
-            "suggested_product": service.suggested_product,
-            "updated_at": service.updated_at.isoformat(),
-        }
+        return {"product": product, "revision": service.revision}
 
     def clean_name(self):
         name = self.cleaned_data["name"]
@@ -215,6 +207,14 @@ class ServiceForm(forms.Form):
     def clean_description(self):
         # Browsers send new lines as CRLF; store them as the rest of the database does.
         return self.cleaned_data["description"].replace("\r\n", "\n")
+
+    def clean_revision(self):
+        # Missing or not a number (so not from our page): None, which matches no revision,
+        # so the person is shown what is saved now and checks before saving again.
+        try:
+            return int(self.cleaned_data["revision"])
+        except ValueError:
+            return None
 
     def clean_product(self):
         value = self.cleaned_data["product"]
@@ -249,14 +249,6 @@ class ServiceForm(forms.Form):
             "suggested_supplier": data["suggested_supplier"],
             "suggested_product": data["suggested_product"],
         }
-
-    def was_changed_since_opened(self, saved):
-        """True if `saved` (the service as it is now) was saved after this form was opened."""
-        try:
-            opened = datetime.fromisoformat(self.cleaned_data.get("updated_at") or "")
-        except ValueError:
-            return True  # no time, or not one: we cannot tell, so check with the person
-        return opened != saved.updated_at
 
     # Where the error summary links a problem with the whole form (set by the view).
     non_field_anchor = "#id_name"

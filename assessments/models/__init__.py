@@ -18,7 +18,8 @@ from assessments.models.people import (
     User,
     normalise_email,
 )
-from assessments.models.services import Phase, Product, Service, Sourcing, Supplier
+from assessments.models.phases import Phase
+from assessments.models.services import Product, Service, Sourcing, Supplier
 
 __all__ = [
     "Assessment",

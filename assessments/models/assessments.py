@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from assessments.models.services import Phase
+from assessments.models.phases import Phase
 
 
 class Status(models.TextChoices):
@@ -26,12 +26,6 @@ class AssessmentQuerySet(models.QuerySet):
     def finished(self):
         """Assessments a reassessment may start from: submitted at some point."""
         return self.filter(submitted_at__isnull=False)
-
-    def with_status_changes(self):
-        return self.prefetch_related("status_changes__by")
-
-    def for_council(self, council):
-        return self.filter(service__council=council)
 
 
 class Assessment(models.Model):

@@ -232,8 +232,3 @@ class Invitation(models.Model):
     @property
     def is_usable(self):
         return self.accepted_at is None and self.cancelled_at is None and not self.is_expired
-
-    @property
-    def joins(self):
-        """What accepting makes you a part of: the council, or the peer group."""
-        return self.council if self.council_id else self.peer_group

@@ -4,14 +4,8 @@ from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-
-class Phase(models.TextChoices):
-    """The phases a service moves through, as in the Service Manual."""
-
-    DISCOVERY = "discovery", "Discovery"
-    ALPHA = "alpha", "Alpha"
-    BETA = "beta", "Beta"
-    LIVE = "live", "Live"
+from assessments.models.assessments import Assessment
+from assessments.models.phases import Phase
 
 
 class Supplier(models.Model):
@@ -57,24 +51,25 @@ class ServiceQuerySet(models.QuerySet):
         return self.filter(retired_at__isnull=True)
 
     def with_latest_assessment(self):
-        """Annotated with the newest assessment's id and status, in the same query."""
-        from assessments.models.assessments import Assessment
-
+        """Annotated with the newest assessment's status, in the same query."""
         newest = Assessment.objects.filter(service=OuterRef("pk")).order_by("-created_at", "-pk")
-        return self.annotate(
-            latest_assessment_id=Subquery(newest.values("pk")[:1]),
-            latest_assessment_status=Subquery(newest.values("status")[:1]),
-        )
+        return self.annotate(latest_assessment_status=Subquery(newest.values("status")[:1]))
 
 
 class Service(models.Model):
-    """One of a council's digital services, for example "Report a missed bin collection"."""
+    """One of a council's digital services, for example "Report a missed bin collection".
+
+    `revision` goes up by one on every change (details, retiring, bringing back). A
+    change says which revision it was made from; if someone else saved in between, it
+    is refused rather than overwriting their work (see services.update_service).
+    """
 
     council = models.ForeignKey(
         "assessments.Council", on_delete=models.PROTECT, related_name="services"
     )
     name = models.CharField(max_length=150)
-    description = models.TextField(blank=True)
+    # Forms (the council's and the admin's) keep it to 2,000 characters; the database does not.
+    description = models.TextField(blank=True, max_length=2000)
     url = models.URLField("web address", blank=True, max_length=500)
     phase = models.CharField(max_length=20, choices=Phase)
     owner = models.CharField(
@@ -92,6 +87,7 @@ class Service(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    revision = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ServiceQuerySet.as_manager()

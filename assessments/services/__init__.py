@@ -15,13 +15,13 @@ The names below are the public interface: `services.submit(assessment, by=user)`
 """
 
 from assessments.services.assessments import (
-    EditConflict,
     IncompleteAssessment,
     NotEditable,
     incomplete_points,
     save_point,
     start_assessment,
 )
+from assessments.services.conflicts import EditConflict
 from assessments.services.councils import record_adoption
 from assessments.services.digital_services import create_service, retire_service, update_service
 from assessments.services.people import (

@@ -15,15 +15,8 @@ from assessments.models import (
     PointAssessment,
     Status,
 )
+from assessments.services.conflicts import EditConflict
 from standard.models import StandardVersion
-
-
-class EditConflict(Exception):
-    """Someone else saved this point after the person opened it. Carries their version."""
-
-    def __init__(self, current):
-        super().__init__("The point was changed by someone else.")
-        self.current = current
 
 
 class IncompleteAssessment(Exception):

@@ -4,9 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import (
-    Service,
-)
+from assessments.models import Service
+from assessments.services.conflicts import EditConflict
 
 SERVICE_FIELDS = [
     "name",
@@ -40,25 +39,54 @@ def create_service(council, *, by, **values):
         return Service.objects.create(council=council, created_by=by, **values)
 
 
-def update_service(service, *, by, **values):
-    """Change a service's details (members only). Returns the service."""
+def update_service(service, *, by, revision, **values):
+    """Change a service's details, unless someone else changed the service first.
+
+    1. Checks that `by` is a member of the service's council.
+    2. Locks the service. A retired service cannot be changed (PermissionDenied).
+       If its revision is not the one the person started from, someone else saved
+       in between: raises EditConflict with the service as it is now and changes
+       nothing.
+    3. Saves the details (an in-house service keeps no product) and bumps the
+       revision.
+
+    Returns the saved service.
+    """
     if not by.has_perm("assessments.change_service", service):
         raise PermissionDenied
     values = _clean_sourcing({key: values.get(key) for key in SERVICE_FIELDS if key in values})
     with transaction.atomic():
-        service = type(service).objects.select_for_update().get(pk=service.pk)
+        service = _locked(service)
+        if service.is_retired:
+            raise PermissionDenied("Retired services cannot be changed.")
+        if service.revision != revision:
+            raise EditConflict(service)
         for key, value in values.items():
             setattr(service, key, value)
+        service.revision += 1
         service.save()
     return service
 
 
 def retire_service(service, *, by, retired=True):
-    """Mark a service retired (or bring it back). Its assessments stay."""
+    """Mark a service retired (or bring it back). Its assessments stay.
+
+    Bumps the revision, so a change made from a form opened before is refused.
+    """
     if not by.has_perm("assessments.change_service", service):
         raise PermissionDenied
     with transaction.atomic():
-        service = type(service).objects.select_for_update().get(pk=service.pk)
+        service = _locked(service)
         service.retired_at = timezone.now() if retired else None
-        service.save(update_fields=["retired_at", "updated_at"])
+        service.revision += 1
+        service.save(update_fields=["retired_at", "revision", "updated_at"])
     return service
+
+
+def _locked(service):
+    """The service as saved now, its row locked until the transaction ends."""
+    return (
+        Service.objects.select_for_update(of=("self",))  # the product is an outer join
+        .select_related("council", "product__supplier")
+        .get(pk=service.pk)
+    )

@@ -15,9 +15,3 @@ register = template.Library()
 def evidence(text):
     """Evidence rendered from its Markdown subset to sanitised GOV.UK HTML ("" if empty)."""
     return markdown.render_evidence(text)
-
-
-@register.filter
-def evidence_excerpt(text, length=200):
-    """The start of the evidence as plain text (no markup) for summary lists, about 200 characters."""
-    return markdown.evidence_excerpt(text, int(length))

@@ -8,7 +8,7 @@ the workflow functions in assessments.services.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -88,9 +88,11 @@ def edit_service(request, code, pk):
     """Change a service's details, without overwriting anyone else's changes.
 
     A retired service cannot be changed: its edit page does not exist (404) until it
-    is brought back. If someone saved the service after this person opened the form,
-    the save is refused (409) and the page shows what is saved now above the form,
-    which keeps what this person typed.
+    is brought back. If someone saved the service after this person opened the form
+    (its revision moved), services.update_service refuses the save and the page shows
+    what is saved now above the form, which keeps what this person typed; saving
+    again from there replaces the saved version deliberately. The refused save
+    answers 200, as a point's page does in the same case.
     """
     service = _active_service(request, code, pk)
     form = ServiceForm(
@@ -99,39 +101,28 @@ def edit_service(request, code, pk):
     saved_rows = None
     if request.method == "POST" and form.is_valid():
         try:
-            updated, saved = _update_unless_changed_meanwhile(request, service, form)
+            updated = services.update_service(
+                service,
+                by=request.user,
+                revision=form.cleaned_data["revision"],
+                **form.values(),
+            )
+        except services.EditConflict as conflict:
+            saved = conflict.current
+            saved_rows = _rows(saved, typed=form.values())
+            form = _form_after_conflict(request, saved)
+            service = saved
         except IntegrityError:
             if not _explain_name_taken(form):
                 raise
         else:
-            if updated is not None:
-                messages.success(request, f"{updated.name} has been updated")
-                return redirect(updated)
-            saved_rows = _rows(saved, typed=form.values())
-            form = _form_after_conflict(request, saved)
-            service = saved
+            messages.success(request, f"{updated.name} has been updated")
+            return redirect(updated)
     return render(
         request,
         "assessments/services/service_form.html",
         {"council": service.council, "service": service, "form": form, "saved_rows": saved_rows},
-        status=409 if saved_rows else 200,
     )
-
-
-def _update_unless_changed_meanwhile(request, service, form):
-    """(the updated service, None), or (None, the service as saved now) when someone
-    saved it after the form was opened. The row is locked from the check to the save."""
-    with transaction.atomic():
-        saved = (
-            Service.objects.select_for_update(of=("self",))  # the product is an outer join
-            .select_related("council", "product__supplier")
-            .get(pk=service.pk)
-        )
-        if saved.is_retired:
-            raise Http404("Retired services cannot be changed.")
-        if form.was_changed_since_opened(saved):
-            return None, saved
-        return services.update_service(saved, by=request.user, **form.values()), None
 
 
 def _active_service(request, code, pk):
@@ -144,7 +135,7 @@ def _active_service(request, code, pk):
 def _form_after_conflict(request, saved):
     """The person's answers again, now based on the saved version, with the conflict error."""
     data = request.POST.copy()
-    data["updated_at"] = saved.updated_at.isoformat()
+    data["revision"] = saved.revision
     form = ServiceForm(data, council=saved.council, service=saved)
     form.is_valid()
     form.add_error(None, CONFLICT)
