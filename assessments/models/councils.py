@@ -119,7 +119,7 @@ class Council(models.Model):
         return self.official_name
 
     def get_absolute_url(self):
-        return reverse("assessments:council_detail", args=[self.code.lower()])
+        return reverse("assessments:council_detail", args=[self])
 
     @property
     def has_signed_up(self):

@@ -115,7 +115,7 @@ class Service(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("assessments:service_detail", args=[self.council.code.lower(), self.pk])
+        return reverse("assessments:service_detail", args=[self.council, self.pk])
 
     @property
     def is_retired(self):

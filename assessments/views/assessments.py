@@ -26,9 +26,7 @@ from assessments.views.lookups import assessment_from_url, service_from_url
 
 
 def _url(name, assessment, *args):
-    return reverse(
-        f"assessments:{name}", args=[assessment.service.council.code.lower(), assessment.pk, *args]
-    )
+    return reverse(f"assessments:{name}", args=[assessment.service.council, assessment.pk, *args])
 
 
 def _answers(assessment):

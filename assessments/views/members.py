@@ -57,7 +57,7 @@ def invite_member(request, code):
             council=council,
         )
         messages.success(request, f"Invitation sent to {form.cleaned_data['email']}")
-        return redirect("assessments:member_list", code=council.code.lower())
+        return redirect("assessments:member_list", code=council)
     return render(
         request, "assessments/members/invite_member.html", {"council": council, "form": form}
     )
@@ -78,7 +78,7 @@ def remove_member(request, code, pk):
             messages.success(
                 request, f"{membership.user} has been removed from {council.short_name}"
             )
-            return redirect("assessments:member_list", code=council.code.lower())
+            return redirect("assessments:member_list", code=council)
     elif membership.role == Role.LEAD and not council.memberships.leads().exclude(pk=pk).exists():
         error = (
             f"{membership.user} is the only lead for {council.short_name}. "
@@ -99,7 +99,7 @@ def cancel_invitation(request, pk):
     services.cancel_invitation(invitation, by=request.user)
     messages.success(request, f"The invitation to {invitation.email} has been cancelled")
     if invitation.council_id and request.POST.get("from") == "council":
-        return redirect("assessments:member_list", code=invitation.council.code.lower())
+        return redirect("assessments:member_list", code=invitation.council)
     return redirect("assessments:invitation_list")
 
 
@@ -141,7 +141,7 @@ def invite_anyone(request):
 def _landing_page(invitation):
     if invitation.role == InvitationRole.REVIEWER:
         return reverse("assessments:account")
-    return reverse("assessments:member_list", args=[invitation.council.code.lower()])
+    return reverse("assessments:member_list", args=[invitation.council])
 
 
 @sensitive_post_parameters("new_password1", "new_password2")
