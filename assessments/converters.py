@@ -9,14 +9,15 @@ class CouncilCodeConverter:
     and `{% url "assessments:council_detail" council.code %}` give the same address.
 
     Only letters, digits and hyphens match, so an odd code (a NUL character, say,
-    which PostgreSQL refuses) is a 404 before any view runs. A matched code is passed
-    to the view as typed: the council's page redirects other cases to lower case.
+    which PostgreSQL refuses) is a 404 before any view runs. Views get the code as
+    stored, in upper case, whatever the case typed; the council's page redirects
+    addresses in other cases to the lower-case one.
     """
 
     regex = "[A-Za-z0-9-]{1,10}"
 
     def to_python(self, value):
-        return value
+        return value.upper()
 
     def to_url(self, value):
         code = getattr(value, "code", value)

@@ -1,9 +1,10 @@
 """Who may do what, as a matrix of roles × actions, enforced on the server.
 
-Each row is an action; each column a persona. A signed-in person without the
-right gets 403; an anonymous visitor is sent to sign in (302 to the sign-in
-page); the right person gets the page (200) or is redirected after a
-successful POST (302 elsewhere).
+Each row is an action; each column a persona. An anonymous visitor is sent to
+sign in (302 to the sign-in page). A signed-in person who may not see the object
+gets 404, as if it did not exist (another council's members, say); one who may
+see it but not do this gets 403. The right person gets the page (200) or is
+redirected after a successful POST (302 elsewhere).
 """
 
 import pytest
@@ -11,7 +12,7 @@ from django.urls import reverse
 
 from assessments.models import InvitationRole, Membership
 from assessments.services import invite
-from tests.conftest import DONE, NO, OK, PERSONAS, SIGN_IN
+from tests.conftest import DONE, HIDDEN, NO, OK, PERSONAS, SIGN_IN
 
 
 def url(name, *args):
@@ -25,70 +26,70 @@ MATRIX = [
         "get",
         lambda c: url("member_list", "cov"),
         None,
-        [SIGN_IN, OK, OK, NO, NO, OK],
+        [SIGN_IN, OK, OK, HIDDEN, OK, HIDDEN, OK],
     ),
     (
         "open the invite form for Coventry",
         "get",
         lambda c: url("invite_member", "cov"),
         None,
-        [SIGN_IN, OK, NO, NO, NO, OK],
+        [SIGN_IN, OK, NO, HIDDEN, NO, HIDDEN, OK],
     ),
     (
         "invite someone to Coventry",
         "post",
         lambda c: url("invite_member", "cov"),
         {"email": "new@coventry.example", "role": "contributor"},
-        [SIGN_IN, DONE, NO, NO, NO, DONE],
+        [SIGN_IN, DONE, NO, HIDDEN, NO, HIDDEN, DONE],
     ),
     (
         "open removing Coventry's contributor",
         "get",
         lambda c: url("remove_member", "cov", c["contributor_membership"]),
         None,
-        [SIGN_IN, OK, NO, NO, NO, OK],
+        [SIGN_IN, OK, NO, HIDDEN, NO, HIDDEN, OK],
     ),
     (
         "remove Coventry's contributor",
         "post",
         lambda c: url("remove_member", "cov", c["contributor_membership"]),
         {},
-        [SIGN_IN, DONE, NO, NO, NO, DONE],
+        [SIGN_IN, DONE, NO, HIDDEN, NO, HIDDEN, DONE],
     ),
     (
         "cancel an invitation to Coventry",
         "post",
         lambda c: url("cancel_invitation", c["invitation"]),
         {},
-        [SIGN_IN, DONE, NO, NO, NO, DONE],
+        [SIGN_IN, DONE, NO, HIDDEN, NO, HIDDEN, DONE],
     ),
     (
         "see all invitations",
         "get",
         lambda c: url("invitation_list"),
         None,
-        [SIGN_IN, NO, NO, NO, NO, OK],
+        [SIGN_IN, NO, NO, NO, NO, NO, OK],
     ),
     (
         "open the scheme-wide invite form",
         "get",
         lambda c: url("invite_anyone"),
         None,
-        [SIGN_IN, NO, NO, NO, NO, OK],
+        [SIGN_IN, NO, NO, NO, NO, NO, OK],
     ),
     (
         "invite a peer reviewer",
         "post",
         lambda c: url("invite_anyone"),
         {"email": "new.reviewer@dudley.example", "role": "reviewer", "peer_group": "midlands"},
-        [SIGN_IN, NO, NO, NO, NO, DONE],
+        [SIGN_IN, NO, NO, NO, NO, NO, DONE],
     ),
     (
         "open recording Coventry's sign-up",
         "get",
         lambda c: url("record_adoption", "cov"),
         None,
-        [SIGN_IN, OK, NO, NO, NO, OK],
+        [SIGN_IN, OK, NO, NO, NO, NO, OK],
     ),
     (
         "record Coventry's sign-up",
@@ -100,15 +101,15 @@ MATRIX = [
             "adopted_on_2": "2016",
             "sponsor_role": "Chief Executive",
         },
-        [SIGN_IN, DONE, NO, NO, NO, DONE],
+        [SIGN_IN, DONE, NO, NO, NO, NO, DONE],
     ),
-    ("see their account", "get", lambda c: url("account"), None, [SIGN_IN, OK, OK, OK, OK, OK]),
+    ("see their account", "get", lambda c: url("account"), None, [SIGN_IN, OK, OK, OK, OK, OK, OK]),
     (
         "change their password",
         "get",
         lambda c: url("change_password"),
         None,
-        [SIGN_IN, OK, OK, OK, OK, OK],
+        [SIGN_IN, OK, OK, OK, OK, OK, OK],
     ),
 ]
 
@@ -170,7 +171,7 @@ def test_unknown_council_is_404_for_people_who_could_act_on_one(client_for, coor
 
 @pytest.mark.parametrize(
     ("persona", "allowed"),
-    list(zip(PERSONAS, [False, False, False, False, False, True], strict=True)),
+    list(zip(PERSONAS, [False, False, False, False, False, False, True], strict=True)),
 )
 def test_only_coordinators_use_the_admin(client_for, world, persona, allowed):
     response = client_for(world["people"][persona]).get(

@@ -4,6 +4,8 @@ from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.models.councils import visible_through_membership
+
 
 class Phase(models.TextChoices):
     """The phases a service moves through, as in the Service Manual."""
@@ -50,6 +52,10 @@ class Sourcing(models.TextChoices):
 
 
 class ServiceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The services `user` may see: agrees with the `view_service` rule."""
+        return visible_through_membership(self, user, "council")
+
     def for_council(self, council):
         return self.filter(council=council)
 

@@ -30,6 +30,7 @@ from assessments.services.people import (
     accept_invitation,
     cancel_invitation,
     invite,
+    only_lead_message,
     remove_member,
 )
 
@@ -43,6 +44,7 @@ __all__ = [
     "delete_draft",
     "incomplete_points",
     "invite",
+    "only_lead_message",
     "record_adoption",
     "remove_member",
     "retire_service",
