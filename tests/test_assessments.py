@@ -244,6 +244,8 @@ def test_bad_link_gets_errors_by_the_field_and_in_the_summary_and_keeps_the_text
     assert "Enter a web address in the correct format" in html
     assert "Enter a title for the link" in html
     assert html.count("Enter a title for the link") == 2
+    assert '<a href="#id_links-1-title">Link 2: Enter a title for the link</a>' in html
+    assert 'id="id_links-1-title"' in html, "the summary links to something that exists"
     assert "Keep me" in html
     assert "not a web address" in html
     assert outline(response)[1].startswith("Error: ")
@@ -264,7 +266,7 @@ def test_a_save_from_a_stale_page_is_refused_showing_their_version_and_keeping_y
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Cara Lead saved this point while you were editing it" in html
+    assert '<a href="#their-version">Cara Lead saved this point while you were editing it' in html
     assert "Lead&#x27;s evidence" in html or "Lead's evidence" in html
     assert "Editor&#x27;s evidence</textarea>" in html or "Editor's evidence</textarea>" in html
     answer = draft.points.get(point__number=3)

@@ -88,7 +88,13 @@ class LinkForm(forms.Form):
         return data
 
 
-LinkFormSet = forms.formset_factory(LinkForm, extra=0, max_num=50, absolute_max=60)
+class BaseLinkFormSet(forms.BaseFormSet):
+    item_name = "Link"  # in the error summary: "Link 2: Enter the address of the link"
+
+
+LinkFormSet = forms.formset_factory(
+    LinkForm, formset=BaseLinkFormSet, extra=0, max_num=50, absolute_max=60
+)
 
 
 class WithdrawForm(forms.Form):

@@ -162,6 +162,12 @@ def edit_point(request, code, pk, number):
             # What they typed stays in the form; saving again now replaces the other version.
             form.data = form.data.copy()
             form.data["revision"] = conflict.revision
+            form.add_error(
+                None,
+                f"{conflict.updated_by or 'Someone'} saved this point while you were editing it. "
+                "Check their version, then save again",
+            )
+            form.non_field_anchor = "#their-version"
         else:
             messages.success(request, f"Point {number} saved")
             if action == "continue":
