@@ -42,7 +42,7 @@ def directory(request):
 def detail(request, code):
     """A council's page: its facts, whether it has signed up, and (later) its assessments."""
     council = council_from_url(code, Council.objects.select_related("peer_group"))
-    if request.path != council.get_absolute_url():  # the code was typed in upper case
+    if request.path != council.get_absolute_url():  # the code was not typed in lower case
         return redirect(council, permanent=True)
     return render(
         request,
