@@ -3,15 +3,39 @@
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 
 import assessments.admin_services  # noqa: F401 - registers Supplier, Product and Service
 from assessments.admin_permissions import CoordinatorPermissions
-from assessments.models import Council, Invitation, Membership, PeerGroup, User
+from assessments.models import Council, Invitation, Membership, PeerGroup, Role, User
+
+
+class KeepsALeadFormSet(BaseInlineFormSet):
+    """Refuses to remove a council's sole lead, make them a contributor or move them to
+    another council: a council keeps at least one lead (MembershipQuerySet.sole_lead)."""
+
+    def clean(self):
+        super().clean()
+        for form in self.initial_forms:
+            changed = form.instance  # with the form's changes applied
+            saved = Membership.objects.select_related("council", "user").get(pk=changed.pk)
+            stays_lead = (
+                not self._should_delete_form(form)
+                and changed.role == Role.LEAD
+                and changed.council_id == saved.council_id
+            )
+            if not stays_lead and saved.council.memberships.sole_lead() == saved:
+                raise ValidationError(
+                    f"{saved.user} is the only lead for {saved.council.short_name}. "
+                    "Make someone else a lead and save, then change or remove them."
+                )
 
 
 class MembershipInline(CoordinatorPermissions, admin.TabularInline):
     model = Membership
+    formset = KeepsALeadFormSet
     fk_name = "user"
     extra = 0
     autocomplete_fields = ["council"]

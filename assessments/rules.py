@@ -3,7 +3,14 @@
 Views ask `request.user.has_perm("assessments.<name>", obj)` (through the
 `rules` authentication backend) and refuse with 403 when it is false; templates
 only use the same answers to show or hide links. Each permission takes the
-object it is about: a council, a membership or nothing.
+object it is about: a council, a service, an assessment, a membership, an
+invitation or nothing.
+
+The `view_*` rules decide one object at a time what the `visible_to(user)`
+querysets decide for a whole list (tests/test_visibility.py checks that they
+agree). Views find the objects in their address through those querysets
+(assessments/views/lookups.py): what a person may not see is 404, whether it
+exists or not; what they may see but not act on is 403.
 
 Roles:
 - council lead: manages their council's members and records signing up
@@ -48,42 +55,8 @@ def is_lead_of(user, council):
     return _role_in(user, council) == Role.LEAD
 
 
-@rules.predicate
-def is_lead_of_members_council(user, membership):
-    return membership is not None and is_lead_of(user, membership.council)
-
-
-@rules.predicate
-def is_not_the_last_lead(user, membership):
-    """A council always keeps at least one lead."""
-    if membership is None or membership.role != Role.LEAD:
-        return True
-    return Membership.objects.filter(council_id=membership.council_id, role=Role.LEAD).count() > 1
-
-
-# Council members: who sees them, who invites and removes them.
-rules.add_perm("assessments.view_members", is_member_of | is_coordinator)
-rules.add_perm("assessments.invite_member", is_lead_of | is_coordinator)
-rules.add_perm(
-    "assessments.remove_member",
-    (is_lead_of_members_council | is_coordinator) & is_not_the_last_lead,
-)
-
-# Signing up to the Standard on the council's behalf.
-rules.add_perm("assessments.record_adoption", is_lead_of | is_coordinator)
-
-# Scheme-wide invitations (council leads for any council, peer reviewers).
-rules.add_perm("assessments.invite_anyone", is_coordinator)
-
-# The admin, for councils, peer groups and people.
-rules.add_perm("assessments.use_admin", is_coordinator)
-
-
-# --- Services and assessments ----------------------------------------------------
-
-
 def _council_of(obj):
-    """The council a service or an assessment belongs to."""
+    """The council a service, an assessment, a membership or an invitation belongs to."""
     if obj is None:
         return None
     if hasattr(obj, "service"):
@@ -99,6 +72,29 @@ def is_member_of_owning_council(user, obj):
 @rules.predicate
 def is_lead_of_owning_council(user, obj):
     return is_lead_of(user, _council_of(obj))
+
+
+# Council members and invitations: who sees them, who invites and removes them.
+# (That a council keeps at least one lead is not a question of who: see
+# MembershipQuerySet.sole_lead.)
+rules.add_perm("assessments.view_members", is_member_of | is_coordinator)  # on a council
+rules.add_perm("assessments.view_membership", is_member_of_owning_council | is_coordinator)
+rules.add_perm("assessments.invite_member", is_lead_of | is_coordinator)  # on a council
+rules.add_perm("assessments.remove_member", is_lead_of_owning_council | is_coordinator)
+rules.add_perm("assessments.view_invitation", is_member_of_owning_council | is_coordinator)
+rules.add_perm("assessments.cancel_invitation", is_lead_of_owning_council | is_coordinator)
+
+# Signing up to the Standard on the council's behalf.
+rules.add_perm("assessments.record_adoption", is_lead_of | is_coordinator)
+
+# Scheme-wide invitations (council leads for any council, peer reviewers).
+rules.add_perm("assessments.invite_anyone", is_coordinator)
+
+# The admin, for councils, peer groups and people.
+rules.add_perm("assessments.use_admin", is_coordinator)
+
+
+# --- Services and assessments ----------------------------------------------------
 
 
 @rules.predicate

@@ -1,71 +1,80 @@
-from django.urls import path
+from django.urls import path, register_converter
 
+from assessments.converters import CouncilCodeConverter
 from assessments.views import accounts, assessments, councils, history, members, services
 
 app_name = "assessments"
 
+register_converter(CouncilCodeConverter, "council")
+
 urlpatterns = [
     # The public directory of councils and each council's page.
     path("councils/", councils.directory, name="council_directory"),
-    path("councils/<str:code>/", councils.detail, name="council_detail"),
-    path("councils/<str:code>/sign-up/", councils.record_adoption, name="record_adoption"),
+    path("councils/<council:code>/", councils.detail, name="council_detail"),
+    path("councils/<council:code>/sign-up/", councils.record_adoption, name="record_adoption"),
     # A council's digital services.
-    path("councils/<str:code>/services/", services.service_list, name="service_list"),
-    path("councils/<str:code>/services/new/", services.add_service, name="add_service"),
-    path("councils/<str:code>/services/<int:pk>/", services.service_detail, name="service_detail"),
-    path("councils/<str:code>/services/<int:pk>/edit/", services.edit_service, name="edit_service"),
+    path("councils/<council:code>/services/", services.service_list, name="service_list"),
+    path("councils/<council:code>/services/new/", services.add_service, name="add_service"),
     path(
-        "councils/<str:code>/services/<int:pk>/retire/",
+        "councils/<council:code>/services/<int:pk>/", services.service_detail, name="service_detail"
+    ),
+    path(
+        "councils/<council:code>/services/<int:pk>/edit/",
+        services.edit_service,
+        name="edit_service",
+    ),
+    path(
+        "councils/<council:code>/services/<int:pk>/retire/",
         services.retire_service,
         name="retire_service",
     ),
     # Assessing a service, point by point.
     path(
-        "councils/<str:code>/services/<int:pk>/assess/",
+        "councils/<council:code>/services/<int:pk>/assess/",
         assessments.start_assessment,
         name="start_assessment",
     ),
-    path("councils/<str:code>/assessments/<int:pk>/", assessments.task_list, name="assessment"),
+    path("councils/<council:code>/assessments/<int:pk>/", assessments.task_list, name="assessment"),
     path(
-        "councils/<str:code>/assessments/<int:pk>/points/<int:number>/",
+        "councils/<council:code>/assessments/<int:pk>/points/<int:number>/",
         assessments.edit_point,
         name="edit_point",
     ),
     path(
-        "councils/<str:code>/assessments/<int:pk>/check/",
+        "councils/<council:code>/assessments/<int:pk>/check/",
         assessments.check_answers,
         name="check_answers",
     ),
     path(
-        "councils/<str:code>/assessments/<int:pk>/submit/",
+        "councils/<council:code>/assessments/<int:pk>/submit/",
         assessments.submit,
         name="submit_assessment",
     ),
     path(
-        "councils/<str:code>/assessments/<int:pk>/submitted/",
+        "councils/<council:code>/assessments/<int:pk>/submitted/",
         assessments.submitted,
         name="assessment_submitted",
     ),
     path(
-        "councils/<str:code>/assessments/<int:pk>/delete/",
+        "councils/<council:code>/assessments/<int:pk>/delete/",
         assessments.delete,
         name="delete_assessment",
     ),
     path(
-        "councils/<str:code>/assessments/<int:pk>/withdraw/",
+        "councils/<council:code>/assessments/<int:pk>/withdraw/",
         assessments.withdraw,
         name="withdraw_assessment",
     ),
     path(
-        "councils/<str:code>/assessments/<int:pk>/history/",
+        "councils/<council:code>/assessments/<int:pk>/history/",
         history.assessment_history,
         name="assessment_history",
     ),
     # A council's members.
-    path("councils/<str:code>/members/", members.member_list, name="member_list"),
-    path("councils/<str:code>/members/invite/", members.invite_member, name="invite_member"),
+    path("councils/<council:code>/members/", members.member_list, name="member_list"),
+    path("councils/<council:code>/members/invite/", members.invite_member, name="invite_member"),
     path(
-        "councils/<str:code>/members/<int:pk>/remove/",
+        "councils/<council:code>/members/<int:pk>/remove/",
         members.remove_member,
         name="remove_member",
     ),

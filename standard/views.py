@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from standard.models import StandardVersion
@@ -35,6 +36,7 @@ def point_detail(request, number):
         {
             "version": version,
             "point": point,
+            "crumbs": [("Home", reverse("home")), ("The Standard", reverse("standard:point_list"))],
             "previous_point": neighbours.get(number - 1),
             "next_point": neighbours.get(number + 1),
         },

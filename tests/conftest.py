@@ -19,13 +19,15 @@ PERSONAS = [
     "coventry_lead",
     "coventry_contributor",
     "leeds_lead",
+    "leeds_lead_coventry_contributor",
     "peer_reviewer",
     "coordinator",
 ]
 SIGN_IN = "sign in"  # an anonymous visitor is sent to the sign-in page
 OK = 200
 DONE = "done"  # a redirect away from sign-in after a successful POST
-NO = 403
+NO = 403  # they may see it, but not do this
+HIDDEN = 404  # they may not see it: answered as if it did not exist
 
 
 @pytest.fixture
@@ -94,8 +96,9 @@ def leeds_lead(leeds):
 
 @pytest.fixture
 def leeds_lead_coventry_contributor(leeds, coventry):
-    """A person with roles in two councils: lead at Leeds, contributor at Coventry."""
-    user = UserFactory(email="two.hats@leeds.example", full_name="Tess Twohats")
+    """Someone with two roles: lead at Leeds, contributor at Coventry. At Coventry they
+    may do what a contributor does, and nothing that only its lead may."""
+    user = UserFactory(email="two.roles@leeds.example", full_name="Dee Dual")
     MembershipFactory(council=leeds, role=Role.LEAD, user=user)
     MembershipFactory(council=coventry, role=Role.CONTRIBUTOR, user=user)
     return user
@@ -122,9 +125,24 @@ def coordinator(db):
 
 
 @pytest.fixture
-def people(coventry_lead, coventry_contributor, leeds_lead, peer_reviewer, coordinator):
+def people(
+    coventry_lead,
+    coventry_contributor,
+    leeds_lead,
+    leeds_lead_coventry_contributor,
+    peer_reviewer,
+    coordinator,
+):
     """Each persona by name (anonymous is None)."""
-    users = [None, coventry_lead, coventry_contributor, leeds_lead, peer_reviewer, coordinator]
+    users = [
+        None,
+        coventry_lead,
+        coventry_contributor,
+        leeds_lead,
+        leeds_lead_coventry_contributor,
+        peer_reviewer,
+        coordinator,
+    ]
     return dict(zip(PERSONAS, users, strict=True))
 
 

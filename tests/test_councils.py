@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from html import unescape
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from assessments.models import Council
@@ -252,6 +252,21 @@ def test_council_address_in_capitals_redirects_permanently_to_lower_case(client,
 
     assert response.status_code == 301
     assert response["Location"] == COVENTRY_PAGE
+
+
+def test_council_addresses_are_made_from_a_council_or_its_code_in_lower_case(coventry):
+    for argument in [coventry, "COV", "cov", "Cov"]:
+        assert reverse("assessments:council_detail", args=[argument]) == COVENTRY_PAGE
+        assert reverse("assessments:service_list", kwargs={"code": argument}) == (
+            "/councils/cov/services/"
+        )
+
+
+def test_an_address_cannot_be_made_from_something_that_is_not_a_council_or_code():
+    with pytest.raises(NoReverseMatch):
+        reverse("assessments:council_detail", args=[42])
+    with pytest.raises(NoReverseMatch):
+        reverse("assessments:council_detail", args=["c\x00v"])
 
 
 def test_unknown_council_is_not_found(client, coventry):

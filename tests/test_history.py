@@ -47,11 +47,11 @@ def test_council_members_and_coordinators_see_the_history(request, client_for, a
 
 
 @pytest.mark.parametrize("persona", ["leeds_lead", "peer_reviewer"])
-def test_people_from_other_councils_and_peer_reviewers_are_refused(
+def test_people_from_other_councils_and_peer_reviewers_do_not_find_it(
     request, client_for, assessment, persona
 ):
     response = client_for(request.getfixturevalue(persona)).get(history_url(assessment))
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client_for, assessment):

@@ -334,5 +334,71 @@ def test_member_list_query_count_does_not_grow_with_members(
         MembershipFactory(council=coventry, user=UserFactory(email=f"m{n}@coventry.example"))
     client = client_for(coventry_lead)
     client.get(reverse("assessments:member_list", args=["cov"]))  # warm the session
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         client.get(reverse("assessments:member_list", args=["cov"]))
+
+
+# --- A council keeps at least one lead, in the admin too ---------------------------------
+
+
+def user_admin_data(user, membership, **changes):
+    """The admin's change form for `user`, as opened, with their one membership changed."""
+    return {
+        "email": user.email,
+        "full_name": user.full_name,
+        "is_active": "on",
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "1",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+        "memberships-0-id": membership.pk,
+        "memberships-0-user": user.pk,
+        "memberships-0-council": membership.council.pk,
+        "memberships-0-role": membership.role,
+        **{f"memberships-0-{name}": value for name, value in changes.items()},
+    }
+
+
+@pytest.mark.parametrize("change", [{"DELETE": "on"}, {"role": "contributor"}])
+def test_the_admin_refuses_to_leave_a_council_without_a_lead(
+    client_for, coordinator, coventry_lead, change
+):
+    membership = coventry_lead.memberships.get()
+    address = reverse("admin:assessments_user_change", args=[coventry_lead.pk])
+
+    response = client_for(coordinator).post(
+        address, user_admin_data(coventry_lead, membership, **change)
+    )
+
+    assert response.status_code == 200
+    assert "Cara Lead is the only lead for Coventry" in response.content.decode()
+    assert Membership.objects.get(pk=membership.pk).role == Role.LEAD
+
+
+def test_the_admin_removes_a_lead_when_another_lead_remains(
+    client_for, coordinator, coventry_lead, coventry
+):
+    MembershipFactory(
+        council=coventry, role=Role.LEAD, user=UserFactory(email="second@coventry.example")
+    )
+    membership = coventry_lead.memberships.get()
+    address = reverse("admin:assessments_user_change", args=[coventry_lead.pk])
+
+    response = client_for(coordinator).post(
+        address, user_admin_data(coventry_lead, membership, DELETE="on")
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_the_members_page_offers_to_remove_everyone_but_the_sole_lead(
+    client_for, coventry_lead, coventry_contributor
+):
+    html = client_for(coventry_lead).get(reverse("assessments:member_list", args=["cov"]))
+    html = html.content.decode()
+    contributor = coventry_contributor.memberships.get()
+    lead = coventry_lead.memberships.get()
+    assert reverse("assessments:remove_member", args=["cov", contributor.pk]) in html
+    assert reverse("assessments:remove_member", args=["cov", lead.pk]) not in html
+    assert "Only lead" in html

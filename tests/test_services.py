@@ -14,7 +14,7 @@ from assessments import services
 from assessments.forms.services import CHOOSE_A_PRODUCT, CONFLICT, NOT_LISTED
 from assessments.models import Assessment, Phase, Service, Sourcing, Status
 from assessments.services import digital_services
-from tests.conftest import DONE, NO, OK, PERSONAS, SIGN_IN
+from tests.conftest import DONE, HIDDEN, NO, OK, PERSONAS, SIGN_IN
 from tests.factories_services import ProductFactory, ServiceFactory, SupplierFactory
 from tests.html import outline
 
@@ -81,21 +81,22 @@ def make_assessment(service, standard, status=Status.DRAFT, **fields):
 # (description, method, url-maker, data-maker, expected per persona in PERSONAS order)
 MATRIX = [
     ("list Coventry's services", "get", lambda s: url("service_list", "cov"), None,
-     [SIGN_IN, OK, OK, NO, NO, OK]),
+     [SIGN_IN, OK, OK, HIDDEN, OK, HIDDEN, OK]),
     ("open the form to add a service", "get", lambda s: url("add_service", "cov"), None,
-     [SIGN_IN, OK, OK, NO, NO, NO]),
+     [SIGN_IN, OK, OK, HIDDEN, OK, HIDDEN, NO]),
     ("add a service", "post", lambda s: url("add_service", "cov"), lambda s: answers(),
-     [SIGN_IN, DONE, DONE, NO, NO, NO]),
+     [SIGN_IN, DONE, DONE, HIDDEN, DONE, HIDDEN, NO]),
     ("see a service", "get", lambda s: url("service_detail", "cov", s.pk), None,
-     [SIGN_IN, OK, OK, NO, NO, OK]),
+     [SIGN_IN, OK, OK, HIDDEN, OK, HIDDEN, OK]),
     ("open the form to change a service", "get", lambda s: url("edit_service", "cov", s.pk),
-     None, [SIGN_IN, OK, OK, NO, NO, NO]),
+     None, [SIGN_IN, OK, OK, HIDDEN, OK, HIDDEN, NO]),
     ("change a service", "post", lambda s: url("edit_service", "cov", s.pk),
-     lambda s: edit_answers(s, name="Report a missed bin"), [SIGN_IN, DONE, DONE, NO, NO, NO]),
+     lambda s: edit_answers(s, name="Report a missed bin"),
+     [SIGN_IN, DONE, DONE, HIDDEN, DONE, HIDDEN, NO]),
     ("open retiring a service", "get", lambda s: url("retire_service", "cov", s.pk), None,
-     [SIGN_IN, OK, OK, NO, NO, NO]),
+     [SIGN_IN, OK, OK, HIDDEN, OK, HIDDEN, NO]),
     ("retire a service", "post", lambda s: url("retire_service", "cov", s.pk),
-     lambda s: {"action": "retire"}, [SIGN_IN, DONE, DONE, NO, NO, NO]),
+     lambda s: {"action": "retire"}, [SIGN_IN, DONE, DONE, HIDDEN, DONE, HIDDEN, NO]),
 ]  # fmt: skip
 
 

@@ -106,6 +106,8 @@ class LinkForm(forms.Form):
 
 
 class BaseLinkFormSet(forms.BaseFormSet):
+    item_name = "Link"  # in the error summary: "Link 2: Enter the address of the link"
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.error_messages = {

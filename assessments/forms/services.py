@@ -250,20 +250,3 @@ class ServiceForm(forms.ModelForm):
             "suggested_product": data["suggested_product"],
         }
 
-    # Where the error summary links a problem with the whole form (set by the view).
-    non_field_anchor = "#id_name"
-
-    def error_links(self):
-        """(anchor, message) for the error summary, each linking to the field to correct.
-
-        crispy-forms-gds numbers radio buttons from 1 and no element has the field's own
-        id, so radios link to their first button.
-        """
-        first_radio = {"phase": "id_phase_1", "sourcing": "id_sourcing_1"}
-        links = [(self.non_field_anchor, error) for error in self.non_field_errors()]
-        for field in self:
-            if field.is_hidden:
-                continue
-            anchor = first_radio.get(field.name, field.auto_id)
-            links += [(f"#{anchor}", error) for error in field.errors]
-        return links

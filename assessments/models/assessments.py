@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from assessments.models.councils import visible_through_membership
 from assessments.models.phases import Phase
 
 
@@ -20,6 +21,10 @@ class Status(models.TextChoices):
 
 
 class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The assessments, drafts included, `user` may see: agrees with `view_assessment`."""
+        return visible_through_membership(self, user, "service__council")
+
     def in_progress(self):
         return self.filter(status=Status.DRAFT)
 

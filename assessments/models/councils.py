@@ -31,7 +31,32 @@ class Nation(models.TextChoices):
     WALES = "Wales"
 
 
+def visible_through_membership(queryset, user, council_path):
+    """The rows of `queryset` that `user` may see, where `council_path` leads from a row to
+    the council it belongs to ("" for councils themselves).
+
+    Coordinators see every council's rows; a council's members see its rows (drafts,
+    members and invitations included); anyone else sees none, peer reviewers included
+    for now. This is what the `view_*` rules in assessments.rules decide one object at
+    a time; tests/test_visibility.py checks that the two agree.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    # Django gives active superusers every permission, so they see everything too.
+    if user.is_coordinator or user.is_superuser:
+        return queryset.all()
+    # One membership per person and council, so the join cannot repeat a row.
+    prefix = f"{council_path}__" if council_path else ""
+    return queryset.filter(**{f"{prefix}memberships__user": user})
+
+
 class CouncilQuerySet(models.QuerySet):
+    def private_pages_visible_to(self, user):
+        """Councils whose private pages (members, invitations, services, assessments)
+        `user` may see. Agrees with the `view_members` and `view_services` rules; every
+        council's public page is seen by everyone."""
+        return visible_through_membership(self, user, "")
+
     def current(self):
         return self.filter(is_current=True)
 
@@ -50,10 +75,6 @@ class CouncilQuerySet(models.QuerySet):
         return self.filter(
             Q(official_name__icontains=text) | Q(short_name__icontains=text) | Q(code__iexact=text)
         )
-
-    def by_code(self, code):
-        """The council with this three-letter code, as written in URLs (any case)."""
-        return self.get(code=code.upper())
 
 
 class Council(models.Model):
@@ -119,7 +140,7 @@ class Council(models.Model):
         return self.official_name
 
     def get_absolute_url(self):
-        return reverse("assessments:council_detail", args=[self.code.lower()])
+        return reverse("assessments:council_detail", args=[self])
 
     @property
     def has_signed_up(self):

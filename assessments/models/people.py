@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from assessments.models.councils import visible_through_membership
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -110,8 +112,22 @@ class Role(models.TextChoices):
 
 
 class MembershipQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The memberships `user` may see: agrees with the `view_membership` rule."""
+        return visible_through_membership(self, user, "council")
+
     def leads(self):
         return self.filter(role=Role.LEAD)
+
+    def sole_lead(self):
+        """The only lead among these memberships (a council's, say), or None when there
+        are several or none.
+
+        A council keeps at least one lead, so its sole lead cannot be removed: every
+        page and workflow function that removes members asks this.
+        """
+        leads = list(self.leads().order_by("pk")[:2])
+        return leads[0] if len(leads) == 1 else None
 
 
 class Membership(models.Model):
@@ -156,6 +172,11 @@ def hash_token(token):
 
 
 class InvitationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The invitations `user` may see: agrees with the `view_invitation` rule.
+        Invitations to review belong to no council, so only coordinators see them."""
+        return visible_through_membership(self, user, "council")
+
     def pending(self):
         return self.filter(
             accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=timezone.now()

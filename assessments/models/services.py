@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models.assessments import Assessment
+from assessments.models.councils import visible_through_membership
 from assessments.models.phases import Phase
 
 
@@ -44,6 +45,10 @@ class Sourcing(models.TextChoices):
 
 
 class ServiceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The services `user` may see: agrees with the `view_service` rule."""
+        return visible_through_membership(self, user, "council")
+
     def for_council(self, council):
         return self.filter(council=council)
 
@@ -111,7 +116,7 @@ class Service(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("assessments:service_detail", args=[self.council.code.lower(), self.pk])
+        return reverse("assessments:service_detail", args=[self.council, self.pk])
 
     @property
     def is_retired(self):

@@ -29,6 +29,7 @@ from assessments.services.people import (
     accept_invitation,
     cancel_invitation,
     invite,
+    only_lead_message,
     remove_member,
 )
 from assessments.services.transitions import (
@@ -56,6 +57,7 @@ __all__ = [
     "delete_draft",
     "incomplete_points",
     "invite",
+    "only_lead_message",
     "record_adoption",
     "remove_member",
     "retire_service",

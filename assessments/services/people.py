@@ -127,13 +127,14 @@ def accept_invitation(invitation, *, user=None, full_name="", password=None):
 
 
 def cancel_invitation(invitation, *, by):
-    """Withdraw a pending invitation so its link no longer works."""
-    allowed = (
-        by.has_perm("assessments.invite_member", invitation.council)
-        if invitation.council_id
-        else by.has_perm("assessments.invite_anyone")
-    )
-    if not allowed:
+    """Withdraw a pending invitation so its link no longer works.
+
+    1. Checks that `by` may: the lead of the invitation's council or a coordinator
+       (only coordinators, for invitations to review).
+    2. Locks the invitation and, if it is still usable, marks it cancelled. Cancelling
+       one that was used, cancelled or has expired meanwhile changes nothing.
+    """
+    if not by.has_perm("assessments.cancel_invitation", invitation):
         raise PermissionDenied
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -146,30 +147,32 @@ def cancel_invitation(invitation, *, by):
 def remove_member(membership, *, by):
     """Remove a person from a council.
 
-    1. Locks the council's lead memberships, so that two leads removing each
+    1. Checks that `by` may remove this member: the council's lead or a coordinator.
+    2. Locks the council's lead memberships, so that two leads removing each
        other at the same moment cannot leave the council with none.
-    2. Checks that `by` may remove this member and that a council keeps at
-       least one lead (raises ValidationError otherwise).
-    3. Deletes the membership. The person's account stays: they may belong to
+    3. Refuses (ValidationError) to remove the council's sole lead: a council
+       keeps at least one.
+    4. Deletes the membership. The person's account stays: they may belong to
        other councils or review.
     """
+    if not by.has_perm("assessments.remove_member", membership):
+        raise PermissionDenied
     with transaction.atomic():
-        leads = list(
-            Membership.objects.select_for_update()
-            .filter(council_id=membership.council_id, role=Role.LEAD)
-            .values_list("pk", flat=True)
-        )
+        council_members = Membership.objects.filter(council_id=membership.council_id)
+        list(council_members.leads().select_for_update().order_by("pk"))  # the lock only
         membership = (
             Membership.objects.select_for_update()
             .select_related("council", "user")
             .get(pk=membership.pk)
         )
-        if membership.role == Role.LEAD and leads == [membership.pk]:
-            raise ValidationError(
-                f"{membership.user} is the only lead for {membership.council.short_name}. "
-                "Make someone else a lead before removing them."
-            )
-        if not by.has_perm("assessments.remove_member", membership):
-            raise PermissionDenied
+        if council_members.sole_lead() == membership:
+            raise ValidationError(only_lead_message(membership))
         membership.delete()
     return membership
+
+
+def only_lead_message(membership):
+    return (
+        f"{membership.user} is the only lead for {membership.council.short_name}. "
+        "Make someone else a lead before removing them."
+    )

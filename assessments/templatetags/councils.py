@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django import template
 from django.core.paginator import Paginator
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 register = template.Library()
@@ -58,3 +59,29 @@ def pagination(page, params):
         "previous": href(page.previous_page_number()) if page.has_previous() else None,
         "next": href(page.next_page_number()) if page.has_next() else None,
     }
+
+
+@register.inclusion_tag("includes/breadcrumbs.html")
+def council_breadcrumbs(council=None, *, services=False, service=None, assessment=None):
+    """Breadcrumbs down to the page above this one: Home, Councils, the council, its
+    Digital services, the service, the assessment. Give the deepest of them:
+
+    `{% council_breadcrumbs %}`: down to Councils
+    `{% council_breadcrumbs council services=True %}`: down to the council's services
+    `{% council_breadcrumbs service=assessment.service %}`: down to the service
+    """
+    if assessment:
+        service = assessment.service
+    if service:
+        council, services = service.council, True
+    crumbs = [("Home", reverse("home")), ("Councils", reverse("assessments:council_directory"))]
+    if council:
+        crumbs.append((council.short_name, council.get_absolute_url()))
+    if services:
+        crumbs.append(("Digital services", reverse("assessments:service_list", args=[council])))
+    if service:
+        crumbs.append((service.name, service.get_absolute_url()))
+    if assessment:
+        address = reverse("assessments:assessment", args=[council, assessment.pk])
+        crumbs.append(("Assessment", address))
+    return {"crumbs": crumbs}

@@ -1,6 +1,7 @@
 """How assessment states, scores and ratings are shown: words and tag colours in one place."""
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 
 from assessments import scoring
@@ -77,3 +78,17 @@ PHASE_COLOURS = {
 @register.simple_tag
 def phase_tag(phase):
     return _tag(Phase(phase).label, PHASE_COLOURS.get(phase, ""))
+
+
+@register.simple_tag
+def problem_links(assessment, problems):
+    """What stops submission as (address, message) pairs, each linking to the point:
+    "Point 4, Iterate and improve regularly: score this point"."""
+    council = assessment.service.council
+    return [
+        (
+            reverse("assessments:edit_point", args=[council, assessment.pk, number]),
+            f"Point {number}, {title}: {missing}",
+        )
+        for number, title, missing in problems
+    ]

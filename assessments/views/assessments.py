@@ -29,9 +29,7 @@ from assessments.views.lookups import assessment_from_url, council_from_url, ser
 
 
 def _url(name, assessment, *args):
-    return reverse(
-        f"assessments:{name}", args=[assessment.service.council.code.lower(), assessment.pk, *args]
-    )
+    return reverse(f"assessments:{name}", args=[assessment.service.council, assessment.pk, *args])
 
 
 def _answers(assessment):
@@ -154,6 +152,7 @@ def edit_point(request, code, pk, number):
         # they typed comes back to them.
         not_saved = assessment
         form.is_valid()
+        _not_saved_error(form, assessment)
     elif request.method == "POST" and action != "add_link" and form.is_valid() and links.is_valid():
         data = form.cleaned_data
         try:
@@ -178,9 +177,16 @@ def edit_point(request, code, pk, number):
             form.data = form.data.copy()
             form.data["revision"] = conflict.revision
             form.data["replacing"] = "true"
+            form.add_error(
+                None,
+                f"{conflict.updated_by or 'Someone'} saved this point while you were editing it. "
+                "Check their version, then save again",
+            )
+            form.non_field_anchor = "#their-version"
         except services.NotEditable as error:
             not_saved = error.assessment
             can_edit = False
+            _not_saved_error(form, not_saved)
         else:
             messages.success(request, f"Point {number} saved")
             if action == "continue":
@@ -212,9 +218,18 @@ def edit_point(request, code, pk, number):
                 "reason": f"{REASON_LIMIT:,}",
                 "links": LINK_LIMIT,
             },
-            "has_errors": bool(form.errors or links.total_error_count() or conflict or not_saved),
+            "has_errors": bool(form.errors or links.total_error_count() or conflict),
         },
     )
+
+
+def _not_saved_error(form, assessment):
+    form.add_error(
+        None,
+        "Your changes have not been saved: the assessment was "
+        f"{assessment.get_status_display().lower()} while you were editing",
+    )
+    form.non_field_anchor = "#not-saved"
 
 
 @login_required

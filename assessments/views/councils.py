@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -10,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from assessments import services
 from assessments.forms.councils import AdoptionForm, CouncilFilterForm
 from assessments.models import Council
-from assessments.views.lookups import council_from_url
+from assessments.views.lookups import council_for, council_from_url
 
 COUNCILS_PER_PAGE = 50
 
@@ -42,9 +41,9 @@ def directory(request):
 @require_GET
 def detail(request, code):
     """A council's page: its facts, whether it has signed up, and (later) its assessments."""
-    if code != code.lower():
-        return redirect("assessments:council_detail", code=code.lower(), permanent=True)
     council = council_from_url(code, Council.objects.select_related("peer_group"))
+    if request.path != council.get_absolute_url():  # the code was not typed in lower case
+        return redirect(council, permanent=True)
     return render(
         request,
         "assessments/councils/detail.html",
@@ -68,9 +67,9 @@ def record_adoption(request, code):
     Former councils cannot sign up, so their address does not exist (404). Only
     the council's lead and coordinators may record it (403 for anyone else).
     """
-    council = council_from_url(code, Council.objects.current())
-    if not request.user.has_perm("assessments.record_adoption", council):
-        raise PermissionDenied
+    council = council_for(
+        request, code, "assessments.record_adoption", councils=Council.objects.current()
+    )
     initial = {"adopted_on": council.adopted_on, "sponsor_role": council.adoption_sponsor_role}
     form = AdoptionForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_valid():

@@ -80,7 +80,7 @@ def assessment_history(request, code, pk):
         "assessments/assessments/history.html",
         {
             "assessment": assessment,
-            "council_code": assessment.service.council.code.lower(),
+            "council": assessment.service.council,
             "page": page,
             "params": {},  # nothing to keep in the page links
             "rows": rows,

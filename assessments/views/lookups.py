@@ -1,67 +1,78 @@
 """Finding the objects named in a URL. Every view goes through these.
 
-Each lookup knows the user: it answers 404 for an object that does not exist (or
-is reached through the wrong council's address) and 403 when the user lacks the
-permission the view needs. Anonymous visitors are sent to sign in by the views'
-`login_required` before these run.
-"""
+Each lookup knows the user and answers in the same way:
 
-import re
+- 404 for an object the user may not see, whether it exists or not, so that an
+  address reveals nothing about what exists (and for one reached through another
+  council's address). What a user may see is decided by the querysets'
+  `visible_to(user)`, which agree with the `view_*` rules.
+- 403 for an object they may see but lack the permission the view needs.
+
+Anonymous visitors are sent to sign in by the views' `login_required` before
+these run.
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from assessments.models import Assessment, Council, Service
+from assessments.models import Assessment, Council, Invitation, Membership, Service
 
-CODE = re.compile(r"[A-Za-z0-9-]{1,10}")
+
+def _get(queryset, **lookup):
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404(f"No such {queryset.model._meta.verbose_name}.") from None
+
+
+def _check(request, perm, obj):
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied
+    return obj
 
 
 def council_from_url(code, councils=None):
-    """The council whose code is in the URL (in any case), or 404."""
+    """The council whose code is in the URL, among `councils` (all by default), or 404.
+    For public pages: anyone may see a council's page."""
     councils = Council.objects.all() if councils is None else councils
-    if not CODE.fullmatch(code):  # nothing else can match, and PostgreSQL refuses NUL characters
-        raise Http404("No council has that code.")
-    try:
-        return councils.by_code(code)
-    except Council.DoesNotExist:
-        raise Http404("No council has that code.") from None
+    return _get(councils, code=code)
 
 
-def council_for(request, code, perm):
-    """The council in the URL, if the signed-in user has `perm` on it."""
-    council = council_from_url(code)
-    if not request.user.has_perm(perm, council):
-        raise PermissionDenied
-    return council
+def council_for(request, code, perm, councils=None):
+    """The council in the URL, if the user has `perm` on it.
+
+    `councils` are those the page may be about; by default the councils whose private
+    pages (members, invitations, services) the user may see, so another council's
+    private pages are 404.
+    """
+    if councils is None:
+        councils = Council.objects.private_pages_visible_to(request.user)
+    return _check(request, perm, council_from_url(code, councils))
 
 
 def service_from_url(request, code, pk, perm):
-    """The service `pk` of the council in the URL, if the user has `perm` on it.
-
-    404 when the council or service does not exist or they do not belong together;
-    sign-in for anonymous visitors is the view's `login_required`; 403 otherwise.
-    """
-    council = council_from_url(code)
-    try:
-        service = Service.objects.select_related("council", "product__supplier").get(
-            pk=pk, council=council
-        )
-    except Service.DoesNotExist:
-        raise Http404("No such service.") from None
-    if not request.user.has_perm(perm, service):
-        raise PermissionDenied
-    return service
+    """The service `pk` of the council in the URL, if the user may see it and has `perm`."""
+    services = Service.objects.visible_to(request.user).select_related(
+        "council", "product__supplier"
+    )
+    return _check(request, perm, _get(services, pk=pk, council__code=code))
 
 
 def assessment_from_url(request, code, pk, perm="assessments.view_assessment"):
-    """The assessment `pk` of the council in the URL, if the user has `perm` on it."""
-    council = council_from_url(code)
-    try:
-        assessment = Assessment.objects.select_related(
-            "service__council", "standard", "created_by"
-        ).get(pk=pk, service__council=council)
-    except Assessment.DoesNotExist:
-        raise Http404("No such assessment.") from None
-    if not request.user.has_perm(perm, assessment):
-        raise PermissionDenied
-    return assessment
+    """The assessment `pk` of the council in the URL, if the user may see it and has `perm`."""
+    assessments = Assessment.objects.visible_to(request.user).select_related(
+        "service__council", "standard", "created_by"
+    )
+    return _check(request, perm, _get(assessments, pk=pk, service__council__code=code))
+
+
+def membership_from_url(request, code, pk, perm):
+    """The membership `pk` of the council in the URL, if the user may see it and has `perm`."""
+    memberships = Membership.objects.visible_to(request.user).select_related("council", "user")
+    return _check(request, perm, _get(memberships, pk=pk, council__code=code))
+
+
+def invitation_from_url(request, pk, perm):
+    """The invitation `pk`, if the user may see it and has `perm` on it."""
+    invitations = Invitation.objects.visible_to(request.user).select_related("council")
+    return _check(request, perm, _get(invitations, pk=pk))

@@ -5,35 +5,43 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments import services
 from assessments.forms.members import AcceptInvitationForm, InviteAnyoneForm, InviteMemberForm
-from assessments.models import Invitation, InvitationRole, Role, User
-from assessments.views.lookups import council_for
+from assessments.models import Invitation, InvitationRole, Membership, User
+from assessments.views.lookups import council_for, invitation_from_url, membership_from_url
 
 
 @login_required
 @require_http_methods(["GET"])
 def member_list(request, code):
+    """The council's members and, for those who manage them, invitations waiting."""
     council = council_for(request, code, "assessments.view_members")
-    members = council.memberships.select_related("user").order_by(
-        "role", "user__full_name", "user__email"
+    members = (
+        Membership.objects.visible_to(request.user)
+        .filter(council=council)
+        .select_related("user", "council")
+        .order_by("role", "user__full_name", "user__email")
     )
     can_invite = request.user.has_perm("assessments.invite_member", council)
-    lead_count = sum(1 for m in members if m.role == Role.LEAD)
+    sole_lead = council.memberships.sole_lead()
     rows = [
         {
             "membership": m,
-            "can_remove": can_invite and not (m.role == Role.LEAD and lead_count == 1),
+            "can_remove": m != sole_lead and request.user.has_perm("assessments.remove_member", m),
         }
         for m in members
     ]
     invitations = (
-        council.invitations.pending().select_related("invited_by").order_by("-created_at")
+        Invitation.objects.visible_to(request.user)
+        .filter(council=council)
+        .pending()
+        .select_related("invited_by")
+        .order_by("-created_at")
         if can_invite
         else []
     )
@@ -57,7 +65,7 @@ def invite_member(request, code):
             council=council,
         )
         messages.success(request, f"Invitation sent to {form.cleaned_data['email']}")
-        return redirect("assessments:member_list", code=council.code.lower())
+        return redirect("assessments:member_list", code=council)
     return render(
         request, "assessments/members/invite_member.html", {"council": council, "form": form}
     )
@@ -66,8 +74,9 @@ def invite_member(request, code):
 @login_required
 @require_http_methods(["GET", "POST"])
 def remove_member(request, code, pk):
-    council = council_for(request, code, "assessments.invite_member")
-    membership = get_object_or_404(council.memberships.select_related("user"), pk=pk)
+    """Remove someone from the council, after asking. Its sole lead cannot be removed (409)."""
+    membership = membership_from_url(request, code, pk, "assessments.remove_member")
+    council = membership.council
     error = None
     if request.method == "POST":
         try:
@@ -78,12 +87,9 @@ def remove_member(request, code, pk):
             messages.success(
                 request, f"{membership.user} has been removed from {council.short_name}"
             )
-            return redirect("assessments:member_list", code=council.code.lower())
-    elif membership.role == Role.LEAD and not council.memberships.leads().exclude(pk=pk).exists():
-        error = (
-            f"{membership.user} is the only lead for {council.short_name}. "
-            "Make someone else a lead before removing them."
-        )
+            return redirect("assessments:member_list", code=council)
+    elif council.memberships.sole_lead() == membership:
+        error = services.only_lead_message(membership)
     return render(
         request,
         "assessments/members/remove_member.html",
@@ -95,11 +101,11 @@ def remove_member(request, code, pk):
 @login_required
 @require_POST
 def cancel_invitation(request, pk):
-    invitation = get_object_or_404(Invitation, pk=pk)
+    invitation = invitation_from_url(request, pk, "assessments.cancel_invitation")
     services.cancel_invitation(invitation, by=request.user)
     messages.success(request, f"The invitation to {invitation.email} has been cancelled")
     if invitation.council_id and request.POST.get("from") == "council":
-        return redirect("assessments:member_list", code=invitation.council.code.lower())
+        return redirect("assessments:member_list", code=invitation.council)
     return redirect("assessments:invitation_list")
 
 
@@ -108,13 +114,16 @@ def cancel_invitation(request, pk):
 def invitation_list(request):
     if not request.user.has_perm("assessments.invite_anyone"):
         raise PermissionDenied
-    invitations = Invitation.objects.select_related("council", "peer_group", "invited_by").order_by(
-        "-created_at"
-    )[:100]
+    invitations = Invitation.objects.visible_to(request.user)
     return render(
         request,
         "assessments/members/invitation_list.html",
-        {"invitations": invitations, "pending_count": Invitation.objects.pending().count()},
+        {
+            "invitations": invitations.select_related(
+                "council", "peer_group", "invited_by"
+            ).order_by("-created_at")[:100],
+            "pending_count": invitations.pending().count(),
+        },
     )
 
 
@@ -141,7 +150,7 @@ def invite_anyone(request):
 def _landing_page(invitation):
     if invitation.role == InvitationRole.REVIEWER:
         return reverse("assessments:account")
-    return reverse("assessments:member_list", args=[invitation.council.code.lower()])
+    return reverse("assessments:member_list", args=[invitation.council])
 
 
 @sensitive_post_parameters("new_password1", "new_password2")

@@ -35,7 +35,8 @@ def service_list(request, code):
     """
     council = council_for(request, code, "assessments.view_services")
     everything = list(
-        Service.objects.for_council(council)
+        Service.objects.visible_to(request.user)
+        .for_council(council)
         .with_latest_assessment()
         .select_related("product__supplier")
         .order_by(Lower("name"), "pk")
@@ -191,7 +192,7 @@ def _differs(service, typed, field):
 @require_GET
 def service_detail(request, code, pk):
     service = service_from_url(request, code, pk, "assessments.view_service")
-    assessments = list(service.assessments.order_by("-created_at", "-pk"))
+    assessments = list(service.assessments.visible_to(request.user).order_by("-created_at", "-pk"))
     draft = next((assessment for assessment in assessments if assessment.is_draft), None)
     may_change = request.user.has_perm("assessments.change_service", service)
     return render(

@@ -1,6 +1,13 @@
 """Template helpers for the site's layout."""
 
+from crispy_forms_gds.templatetags.crispy_forms_gds import (
+    field_errors,
+    is_checkboxes,
+    is_multivalue,
+    is_radios,
+)
 from django import template
+from django.forms.formsets import BaseFormSet
 from django.utils import dateformat, timezone
 
 register = template.Library()
@@ -41,3 +48,56 @@ def govuk_datetime(moment):
 @register.filter(name="govuk_time")
 def govuk_time_filter(moment):
     return govuk_time(moment) if moment else ""
+
+
+@register.inclusion_tag("includes/error_summary.html")
+def error_summary(*forms, errors=(), description=""):
+    """The GOV.UK error summary for forms and formsets: `{% error_summary form links %}`.
+
+    Each message links to the input to correct. `errors` are (address, message) pairs
+    for problems that are not a form's, listed first; `description` is a sentence
+    above the list. Nothing is shown when there are no errors.
+    """
+    links = list(errors)
+    for form in forms:
+        links += _formset_links(form) if isinstance(form, BaseFormSet) else _form_links(form)
+    return {"errors": links, "description": description}
+
+
+def _anchor(field):
+    """Where a link to `field` lands: radios and checkboxes on their first option
+    (crispy-forms-gds numbers them from 1), date inputs on their first part."""
+    if is_radios(field) or is_checkboxes(field):
+        return f"#{field.auto_id}_1"
+    if is_multivalue(field):
+        return f"#{field.auto_id}_0"
+    return f"#{field.auto_id}"
+
+
+def _form_links(form, prefix=""):
+    """A form's errors as (address, message). Errors about the whole form link to
+    `form.non_field_anchor` if the view set one (the saved version, after an edit
+    conflict), otherwise to the first field."""
+    fields = form.visible_fields()
+    whole_form = getattr(form, "non_field_anchor", None) or (_anchor(fields[0]) if fields else "#")
+    links = [(whole_form, f"{prefix}{error}") for error in form.non_field_errors()]
+    for field in fields:
+        if is_radios(field) or is_checkboxes(field):
+            links += [(_anchor(field), f"{prefix}{error}") for error in field.errors]
+        else:  # a date's message links to the part that is wrong
+            links += [
+                (f"#{field_id}", f"{prefix}{error}")
+                for field_id, errors in field_errors(field)
+                for error in errors
+            ]
+    return links
+
+
+def _formset_links(formset):
+    """A formset's errors: its own, linked to the element whose id is its prefix, then
+    each form's, named by `formset.item_name` if it has one ("Link 2: Enter a title")."""
+    links = [(f"#{formset.prefix}", error) for error in formset.non_form_errors()]
+    item_name = getattr(formset, "item_name", "")
+    for number, form in enumerate(formset.forms, start=1):
+        links += _form_links(form, prefix=f"{item_name} {number}: " if item_name else "")
+    return links
