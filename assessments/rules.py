@@ -75,6 +75,9 @@ rules.add_perm("assessments.record_adoption", is_lead_of | is_coordinator)
 # Scheme-wide invitations (council leads for any council, peer reviewers).
 rules.add_perm("assessments.invite_anyone", is_coordinator)
 
+# Emails that could not be sent: seeing them and sending them again.
+rules.add_perm("assessments.manage_emails", is_coordinator)
+
 # The admin, for councils, peer groups and people.
 rules.add_perm("assessments.use_admin", is_coordinator)
 

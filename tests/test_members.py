@@ -1,6 +1,7 @@
 """Invitations and council membership."""
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -12,14 +13,21 @@ from django.utils import timezone
 from assessments import services
 from assessments.models import Invitation, InvitationRole, Membership, Role, User
 from tests.factories import MembershipFactory, UserFactory
+from tests.worker import run_tasks
 
 NEW_PASSWORD = "plenty-long-passphrase-2026"
 
 
 @pytest.fixture
-def emails_sent(django_capture_on_commit_callbacks):
-    """Within this block, emails queued for after commit are sent at its end."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
+def emails_sent():
+    """At the end of this block, the worker sends the emails queued within it."""
+
+    @contextmanager
+    def block():
+        yield
+        run_tasks()
+
+    return block
 
 
 def accept_path(message):

@@ -9,6 +9,7 @@ from assessments.models.assessments import (
     Status,
 )
 from assessments.models.councils import Council, Nation, PeerGroup
+from assessments.models.notifications import Notification, NotificationStatus
 from assessments.models.people import (
     Invitation,
     InvitationRole,
@@ -29,6 +30,8 @@ __all__ = [
     "InvitationRole",
     "Membership",
     "Nation",
+    "Notification",
+    "NotificationStatus",
     "PeerGroup",
     "Phase",
     "PointAssessment",

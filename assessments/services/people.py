@@ -1,11 +1,7 @@
 """Invitations and council membership."""
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import (
@@ -17,6 +13,7 @@ from assessments.models import (
     normalise_email,
 )
 from assessments.models.people import invitation_lifetime
+from assessments.notifications import notify
 
 
 def invite(*, by, email, role, council=None, peer_group=None):
@@ -26,8 +23,10 @@ def invite(*, by, email, role, council=None, peer_group=None):
        coordinator invites to any council and invites peer reviewers.
     2. Cancels any earlier pending invitation for the same person and place,
        so that only the newest link works.
-    3. Stores the invitation with the hash of a new random token.
-    4. After commit, emails the link (containing the token) to the invitee.
+    3. Stores the invitation.
+    4. Asks for the invitation email (`notify`), in the same transaction. The
+       email, sent by the worker, carries the link; its token is made when the
+       email is sent and only its hash is stored.
 
     Returns the invitation.
     """
@@ -39,7 +38,8 @@ def invite(*, by, email, role, council=None, peer_group=None):
     elif not by.has_perm("assessments.invite_member", council):
         raise PermissionDenied("You may not invite people to this council.")
 
-    token, token_hash = Invitation.new_token()
+    # A placeholder: nobody ever has this token. The email issues the real one.
+    _, token_hash = Invitation.new_token()
     now = timezone.now()
     with transaction.atomic():
         Invitation.objects.pending().filter(
@@ -55,24 +55,8 @@ def invite(*, by, email, role, council=None, peer_group=None):
             created_at=now,
             expires_at=now + invitation_lifetime(),
         )
-        transaction.on_commit(lambda: _send_invitation(invitation, token))
+        notify("invitation", invitation, [invitation.email])
     return invitation
-
-
-def _send_invitation(invitation, token):
-    link = settings.SITE_URL + reverse("assessments:accept_invitation", args=[token])
-    context = {
-        "invitation": invitation,
-        "link": link,
-        "service_name": settings.SERVICE_NAME,
-        "days": settings.INVITATION_DAYS,
-    }
-    send_mail(
-        subject=render_to_string("assessments/emails/invitation_subject.txt", context).strip(),
-        message=render_to_string("assessments/emails/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
 
 
 class InvitationUnusable(Exception):
