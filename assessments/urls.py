@@ -73,6 +73,7 @@ urlpatterns = [
     path("invitations/", members.invitation_list, name="invitation_list"),
     path("invitations/new/", members.invite_anyone, name="invite_anyone"),
     path("invitations/<int:pk>/cancel/", members.cancel_invitation, name="cancel_invitation"),
+    path("invitations/<int:pk>/resend/", members.resend_invitation, name="resend_invitation"),
     path("invitations/accept/<str:token>/", members.accept_invitation, name="accept_invitation"),
     # Signing in and your account.
     path("sign-in/", accounts.sign_in, name="sign_in"),

@@ -169,6 +169,10 @@ class InvitationQuerySet(models.QuerySet):
             accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=timezone.now()
         )
 
+    def unanswered(self):
+        """Neither accepted nor cancelled: waiting, or expired without an answer."""
+        return self.filter(accepted_at__isnull=True, cancelled_at__isnull=True)
+
     def for_token(self, token):
         """The invitation a link's token belongs to. Only the token's hash is stored."""
         return self.get(token_hash=hash_token(token))

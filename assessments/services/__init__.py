@@ -31,6 +31,7 @@ from assessments.services.people import (
     cancel_invitation,
     invite,
     remove_member,
+    resend_invitation,
 )
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "invite",
     "record_adoption",
     "remove_member",
+    "resend_invitation",
     "retire_service",
     "save_point",
     "start_assessment",

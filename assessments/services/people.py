@@ -21,8 +21,8 @@ def invite(*, by, email, role, council=None, peer_group=None):
 
     1. Checks that `by` may: a council's lead invites to their council, a
        coordinator invites to any council and invites peer reviewers.
-    2. Cancels any earlier pending invitation for the same person and place,
-       so that only the newest link works.
+    2. Cancels any earlier invitation for the same person and place that is
+       neither accepted nor cancelled, so that only the newest link works.
     3. Stores the invitation.
     4. Asks for the invitation email (`notify`), in the same transaction. The
        email, sent by the worker, carries the link; its token is made when the
@@ -42,7 +42,7 @@ def invite(*, by, email, role, council=None, peer_group=None):
     _, token_hash = Invitation.new_token()
     now = timezone.now()
     with transaction.atomic():
-        Invitation.objects.pending().filter(
+        Invitation.objects.unanswered().filter(
             email=email, role=role, council=council, peer_group=peer_group
         ).update(cancelled_at=now)
         invitation = Invitation.objects.create(
@@ -57,6 +57,30 @@ def invite(*, by, email, role, council=None, peer_group=None):
         )
         notify("invitation", invitation, [invitation.email])
     return invitation
+
+
+def resend_invitation(invitation, *, by):
+    """Send a new invitation, with a new link, in place of one waiting or expired.
+
+    1. Locks the invitation and refuses (InvitationUnusable) one that was
+       accepted or cancelled in the meantime.
+    2. Invites the same person to the same place again with `invite`, which
+       checks that `by` may, cancels this invitation (its link stops working)
+       and emails the new one.
+
+    Returns the new invitation.
+    """
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at is not None or invitation.cancelled_at is not None:
+            raise InvitationUnusable
+        return invite(
+            by=by,
+            email=invitation.email,
+            role=invitation.role,
+            council=invitation.council,
+            peer_group=invitation.peer_group,
+        )
 
 
 class InvitationUnusable(Exception):
@@ -111,7 +135,8 @@ def accept_invitation(invitation, *, user=None, full_name="", password=None):
 
 
 def cancel_invitation(invitation, *, by):
-    """Withdraw a pending invitation so its link no longer works."""
+    """Withdraw an invitation not yet answered (waiting or expired): its link no longer
+    works, and it leaves the list of invitations waiting."""
     allowed = (
         by.has_perm("assessments.invite_member", invitation.council)
         if invitation.council_id
@@ -121,7 +146,7 @@ def cancel_invitation(invitation, *, by):
         raise PermissionDenied
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if invitation.is_usable:
+        if invitation.accepted_at is None and invitation.cancelled_at is None:
             invitation.cancelled_at = timezone.now()
             invitation.save(update_fields=["cancelled_at"])
     return invitation

@@ -33,7 +33,7 @@ def member_list(request, code):
         for m in members
     ]
     invitations = (
-        council.invitations.pending().select_related("invited_by").order_by("-created_at")
+        council.invitations.unanswered().select_related("invited_by").order_by("-created_at")
         if can_invite
         else []
     )
@@ -98,6 +98,25 @@ def cancel_invitation(request, pk):
     invitation = get_object_or_404(Invitation, pk=pk)
     services.cancel_invitation(invitation, by=request.user)
     messages.success(request, f"The invitation to {invitation.email} has been cancelled")
+    if invitation.council_id and request.POST.get("from") == "council":
+        return redirect("assessments:member_list", code=invitation.council.code.lower())
+    return redirect("assessments:invitation_list")
+
+
+@login_required
+@require_POST
+def resend_invitation(request, pk):
+    invitation = get_object_or_404(Invitation.objects.select_related("council"), pk=pk)
+    try:
+        services.resend_invitation(invitation, by=request.user)
+    except services.InvitationUnusable:
+        messages.info(
+            request,
+            f"The invitation to {invitation.email} has been accepted or cancelled: "
+            "no new link was sent",
+        )
+    else:
+        messages.success(request, f"A new invitation link has been sent to {invitation.email}")
     if invitation.council_id and request.POST.get("from") == "council":
         return redirect("assessments:member_list", code=invitation.council.code.lower())
     return redirect("assessments:invitation_list")
