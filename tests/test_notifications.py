@@ -29,15 +29,19 @@ from assessments.models import (
     User,
 )
 from assessments.notifications import notify, send_again
-from assessments.notifications.tasks import send_notification
+from assessments.notifications.tasks import MAX_ATTEMPTS, send_notification
+from tests.conftest import PERSONAS
 from tests.email_backends import FailingEmailBackend, HeldEmailBackend
 from tests.factories import UserFactory
 from tests.factories_assessments import AssessmentFactory
 from tests.factories_services import ServiceFactory
+from tests.html import outline
 from tests.worker import queued, run_tasks
 
 ACCEPT = re.compile(r"http://\S+?(/invitations/accept/\S+/)")
 A_LONG_TIME = timedelta(days=1)
+# Per persona: sent to sign in (None), refused (False) or allowed (True).
+COORDINATORS_ONLY = list(zip(PERSONAS, [None, False, False, False, False, True], strict=True))
 
 
 @pytest.fixture
@@ -134,6 +138,48 @@ def test_an_email_the_server_refuses_twice_is_retried_later_and_then_sent_once(
     assert len(mail.outbox) == 1, "sent exactly once"
     page = client.get(accept_path(mail.outbox[0]))
     assert page.status_code == 200, "the link in the email that went works"
+
+
+def test_an_email_that_keeps_failing_is_marked_failed_and_a_coordinator_sends_it_again(
+    client, client_for, coventry_lead, coordinator, smtp_down
+):
+    smtp_down()
+    invite_to_coventry(coventry_lead)
+    run_tasks()
+    for _ in range(MAX_ATTEMPTS - 1):
+        assert run_tasks(later=timedelta(hours=3)) == 1
+    notification = Notification.objects.get()
+    assert notification.status == NotificationStatus.FAILED
+    assert notification.attempts == MAX_ATTEMPTS
+    assert notification.next_attempt_at is None
+    assert not queued().exists(), "no more attempts"
+    assert mail.outbox == []
+
+    coordinators_page = client_for(coordinator)
+    html = coordinators_page.get(reverse("assessments:email_list")).content.decode()
+    assert "new@coventry.example" in html
+    assert "Failed" in html
+    assert "SMTPServerDisconnected: Connection unexpectedly closed" in html
+    assert "Send again" in html
+
+    smtp_back()
+    send_again = reverse("assessments:send_email_again", args=[notification.pk])
+    response = coordinators_page.post(send_again)
+    assert response["Location"] == reverse("assessments:email_list")
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (NotificationStatus.PENDING, 0)
+    coordinators_page.post(send_again)  # a second click adds nothing
+    assert queued().count() == 1
+
+    run_tasks()
+    notification.refresh_from_db()
+    assert notification.status == NotificationStatus.SENT
+    assert notification.attempts == 1
+    assert len(mail.outbox) == 1
+    assert client.get(accept_path(mail.outbox[0])).status_code == 200
+    html = coordinators_page.get(reverse("assessments:email_list")).content.decode()
+    assert "No email has failed." in html
+    assert "No email is waiting to be sent." in html
 
 
 def test_the_send_task_does_nothing_for_an_email_already_sent(coventry_lead):
@@ -372,3 +418,88 @@ def test_a_withdrawal_without_a_reason_leaves_the_reason_out(submitted, coventry
     assert "Cara Lead withdrew" in message.body
     assert "reason" not in message.body.lower()
     assert "reason" not in message.alternatives[0][0].lower()
+
+
+# --- The coordinators' page ---------------------------------------------------------
+
+
+@pytest.fixture
+def failed(coventry_lead, smtp_down):
+    """An invitation email that failed every attempt."""
+    smtp_down()
+    invite_to_coventry(coventry_lead, "stuck@coventry.example")
+    Notification.objects.update(status=NotificationStatus.FAILED, attempts=MAX_ATTEMPTS)
+    queued().delete()
+    smtp_back()
+    return Notification.objects.get()
+
+
+@pytest.mark.parametrize(("persona", "allowed"), COORDINATORS_ONLY)
+def test_only_coordinators_see_the_emails_not_sent(client_for, people, failed, persona, allowed):
+    response = client_for(people[persona]).get(reverse("assessments:email_list"))
+    if allowed is None:
+        assert response["Location"].startswith(reverse("assessments:sign_in"))
+    elif allowed:
+        assert "stuck@coventry.example" in response.content.decode()
+    else:
+        assert response.status_code == 403
+        assert "stuck@coventry.example" not in response.content.decode()
+
+
+@pytest.mark.parametrize(("persona", "allowed"), COORDINATORS_ONLY)
+def test_only_coordinators_send_an_email_again(client_for, people, failed, persona, allowed):
+    client = client_for(people[persona])
+    address = reverse("assessments:send_email_again", args=[failed.pk])
+    assert client.get(address).status_code in (302, 405)  # GET changes nothing
+    response = client.post(address)
+    failed.refresh_from_db()
+    run_tasks()
+    if allowed:
+        assert response.status_code == 302
+        assert failed.status == NotificationStatus.PENDING
+        assert [m.to for m in mail.outbox] == [["stuck@coventry.example"]]
+    else:
+        assert response.status_code == (302 if allowed is None else 403)
+        assert failed.status == NotificationStatus.FAILED
+        assert failed.attempts == MAX_ATTEMPTS
+        assert mail.outbox == []
+
+
+def test_an_email_whose_task_was_lost_can_be_sent_again(client_for, coventry_lead, coordinator):
+    invite_to_coventry(coventry_lead)
+    queued().delete()  # as when a worker stops in the middle of the task
+    notification = Notification.objects.get()
+    page = client_for(coordinator)
+    assert "Send again" not in page.get(reverse("assessments:email_list")).content.decode()
+    Notification.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=20))
+    assert "Send again" in page.get(reverse("assessments:email_list")).content.decode()
+    page.post(reverse("assessments:send_email_again", args=[notification.pk]))
+    run_tasks()
+    assert len(mail.outbox) == 1
+
+
+def test_the_page_has_one_heading_and_its_own_title(client_for, coordinator, failed):
+    response = client_for(coordinator).get(reverse("assessments:email_list"))
+    assert outline(response) == (1, "Emails not sent – Council digital service assessments")
+
+
+def test_a_coordinator_finds_the_page_from_their_account(client_for, coordinator, coventry_lead):
+    html = client_for(coordinator).get(reverse("assessments:account")).content.decode()
+    assert f'href="{reverse("assessments:email_list")}"' in html
+    html = client_for(coventry_lead).get(reverse("assessments:account")).content.decode()
+    assert reverse("assessments:email_list") not in html
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_page_query_count_does_not_grow_with_emails(
+    client_for, coordinator, coventry_lead, django_assert_num_queries, count
+):
+    for n in range(count):
+        invite_to_coventry(coventry_lead, f"person{n}@coventry.example")
+        invite_to_coventry(coventry_lead, f"other{n}@coventry.example")
+    Notification.objects.filter(email__startswith="person").update(status=NotificationStatus.FAILED)
+    client = client_for(coordinator)
+    client.get(reverse("assessments:email_list"))  # warm the session
+    with django_assert_num_queries(7):
+        html = client.get(reverse("assessments:email_list")).content.decode()
+    assert html.count("govuk-tag--red") == count
