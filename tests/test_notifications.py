@@ -182,6 +182,18 @@ def test_an_email_that_keeps_failing_is_marked_failed_and_a_coordinator_sends_it
     assert "No email is waiting to be sent." in html
 
 
+def test_an_email_that_cannot_be_rendered_is_retried_like_one_the_server_refused(
+    coventry_lead,
+):
+    invite_to_coventry(coventry_lead)
+    Notification.objects.update(kind="renamed_since")  # as after a deploy renaming a kind
+    assert run_tasks() == 1
+    notification = Notification.objects.get()
+    assert (notification.status, notification.attempts) == (NotificationStatus.PENDING, 1)
+    assert notification.last_error == "ValueError: There is no notification kind 'renamed_since'."
+    assert queued().count() == 1
+
+
 def test_the_send_task_does_nothing_for_an_email_already_sent(coventry_lead):
     invite_to_coventry(coventry_lead)
     notification = Notification.objects.get()

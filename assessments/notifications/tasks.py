@@ -57,10 +57,10 @@ def send_notification(notification_id):
         if about is None or (recipient is not None and not recipient.is_active):
             _cancel(notification)
             return
-        kind = registry.kind(notification.kind)
         notification.attempts += 1
         try:
             with transaction.atomic():
+                kind = registry.kind(notification.kind)
                 message = kind.message(about, to=notification.email, recipient=recipient)
                 if message is not None:
                     message.send()
@@ -91,6 +91,7 @@ def _failed_attempt(notification, error):
             notification.pk,
             notification.attempts,
             notification.last_error,
+            exc_info=error,
         )
         notification.status = NotificationStatus.FAILED
         notification.next_attempt_at = None
