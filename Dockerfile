@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Production image: the CSS is built in a Node stage, the app runs on a slim
 # Python image as a non-root user, with static files collected at build time.
+# One image, two processes: the site (the default command) and the task worker.
 
 # --- Stage 1: compile GOV.UK Frontend with our settings ----------------------
 FROM node:20-bookworm-slim AS assets
@@ -38,4 +39,8 @@ USER lgdss
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
+# The web process. The task worker, which sends the emails, runs from this same image
+# as a second container with the same environment, and without the health check
+# above (which asks the web process):
+#   docker run --no-healthcheck --env-file lgdss.env IMAGE python manage.py db_worker
 CMD ["gunicorn", "--config", "gunicorn.conf.py", "lgdss.wsgi"]

@@ -1,5 +1,6 @@
 # Everything a newcomer needs, from a fresh clone:
-#   make run    the site with demo data at http://127.0.0.1:8000 (gunicorn, DEBUG off, SQLite)
+#   make run    the site with demo data at http://127.0.0.1:8000 (gunicorn, DEBUG off, SQLite),
+#               with the task worker that sends its emails
 #   make test   lint, then the whole test suite (browser tests included)
 # Each target installs what it needs first and skips work already done.
 
@@ -23,7 +24,7 @@ RUN_ENV := DEBUG=false SECURE_COOKIES=false SECRET_KEY_FILE=var/secret-key \
 help:
 	@echo "make run     set up and run the site with demo data at http://$(HOST):$(PORT)"
 	@echo "make test    set up, lint and run the whole test suite"
-	@echo "make dev     development server with DEBUG on and auto-reload"
+	@echo "make dev     development server and task worker with DEBUG on and auto-reload"
 	@echo "make manage ARGS=...  a management command with development settings"
 	@echo "make lint    ruff check and format check"
 	@echo "make format  ruff fix and format"
@@ -69,8 +70,9 @@ run: setup var/secret-key
 	$(RUN_ENV) $(MANAGE) import_councils
 	$(RUN_ENV) $(MANAGE) load_demo_data
 	$(RUN_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
-	@echo "Starting on http://$(HOST):$(PORT) (Ctrl+C to stop)"
-	$(RUN_ENV) $(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) lgdss.wsgi
+	@echo "Starting on http://$(HOST):$(PORT) with the task worker that sends emails (Ctrl+C to stop)"
+	$(RUN_ENV) $(PY) scripts/run-together "$(MANAGE) db_worker" \
+		"$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) lgdss.wsgi"
 
 test: setup
 	$(BIN)/ruff check .
@@ -85,7 +87,7 @@ dev: setup
 	DEBUG=true $(MANAGE) loaddata standard_lgdss_1_0
 	DEBUG=true $(MANAGE) import_councils
 	DEBUG=true DEMO_DATA=true $(MANAGE) load_demo_data
-	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+	DEBUG=true $(PY) scripts/run-together "$(MANAGE) db_worker" "$(MANAGE) runserver $(HOST):$(PORT)"
 
 # Management commands with development settings, e.g. `make manage ARGS=makemigrations`.
 # (Without DEBUG=true the settings insist on a SECRET_KEY, as production does.)

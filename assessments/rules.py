@@ -83,12 +83,17 @@ rules.add_perm("assessments.invite_member", is_lead_of | is_coordinator)  # on a
 rules.add_perm("assessments.remove_member", is_lead_of_owning_council | is_coordinator)
 rules.add_perm("assessments.view_invitation", is_member_of_owning_council | is_coordinator)
 rules.add_perm("assessments.cancel_invitation", is_lead_of_owning_council | is_coordinator)
+# A new link in place of one waiting or expired: whoever may cancel the old one.
+rules.add_perm("assessments.resend_invitation", is_lead_of_owning_council | is_coordinator)
 
 # Signing up to the Standard on the council's behalf.
 rules.add_perm("assessments.record_adoption", is_lead_of | is_coordinator)
 
 # Scheme-wide invitations (council leads for any council, peer reviewers).
 rules.add_perm("assessments.invite_anyone", is_coordinator)
+
+# Emails that could not be sent: seeing them and sending them again.
+rules.add_perm("assessments.manage_emails", is_coordinator)
 
 # The admin, for councils, peer groups and people.
 rules.add_perm("assessments.use_admin", is_coordinator)

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from assessments.converters import CouncilCodeConverter
-from assessments.views import accounts, assessments, councils, history, members, services
+from assessments.views import accounts, assessments, councils, emails, history, members, services
 
 app_name = "assessments"
 
@@ -82,7 +82,11 @@ urlpatterns = [
     path("invitations/", members.invitation_list, name="invitation_list"),
     path("invitations/new/", members.invite_anyone, name="invite_anyone"),
     path("invitations/<int:pk>/cancel/", members.cancel_invitation, name="cancel_invitation"),
+    path("invitations/<int:pk>/resend/", members.resend_invitation, name="resend_invitation"),
     path("invitations/accept/<str:token>/", members.accept_invitation, name="accept_invitation"),
+    # Emails that could not be sent, for coordinators.
+    path("emails/", emails.email_list, name="email_list"),
+    path("emails/<int:pk>/send-again/", emails.send_email_again, name="send_email_again"),
     # Signing in and your account.
     path("sign-in/", accounts.sign_in, name="sign_in"),
     path("sign-out/", accounts.sign_out, name="sign_out"),

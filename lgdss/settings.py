@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_tasks_db",
     "lgdss",
     "standard",
     "assessments",
@@ -211,6 +212,13 @@ else:
     )
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "lgdss <no-reply@lgdss.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background tasks ---------------------------------------------------------
+
+# Django's tasks framework, queued in our own database: a task enqueued inside a
+# transaction exists only if that transaction commits. `manage.py db_worker` runs
+# them (`make run` starts it beside the site; production runs it as its own process).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- Logging ----------------------------------------------------------------
 

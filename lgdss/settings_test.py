@@ -23,3 +23,7 @@ WHITENOISE_USE_FINDERS = True
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise
 # refuse database access from it during live-server browser tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Tasks stay on the database backend, as in production: a test runs the queued tasks
+# with tests.worker.run_tasks, so retries really wait for their time and a rollback
+# really takes its tasks with it. (ImmediateBackend would send inside the request.)

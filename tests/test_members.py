@@ -1,6 +1,7 @@
 """Invitations and council membership."""
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -10,16 +11,31 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
-from assessments.models import Invitation, InvitationRole, Membership, Role, User
+from assessments.models import (
+    Invitation,
+    InvitationRole,
+    Membership,
+    Notification,
+    NotificationStatus,
+    Role,
+    User,
+)
 from tests.factories import MembershipFactory, UserFactory
+from tests.worker import run_tasks
 
 NEW_PASSWORD = "plenty-long-passphrase-2026"
 
 
 @pytest.fixture
-def emails_sent(django_capture_on_commit_callbacks):
-    """Within this block, emails queued for after commit are sent at its end."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
+def emails_sent():
+    """At the end of this block, the worker sends the emails queued within it."""
+
+    @contextmanager
+    def block():
+        yield
+        run_tasks()
+
+    return block
 
 
 def accept_path(message):
@@ -402,3 +418,139 @@ def test_the_members_page_offers_to_remove_everyone_but_the_sole_lead(
     assert reverse("assessments:remove_member", args=["cov", contributor.pk]) in html
     assert reverse("assessments:remove_member", args=["cov", lead.pk]) not in html
     assert "Only lead" in html
+
+
+# --- Sending a new link -------------------------------------------------------------
+
+
+def test_lead_sends_a_new_link_and_the_old_one_stops_working(
+    client, client_for, coventry_lead, coventry, emails_sent
+):
+    old_invitation = invite(
+        coventry_lead,
+        "new@coventry.example",
+        InvitationRole.CONTRIBUTOR,
+        coventry,
+        capture=emails_sent,
+    )
+    lead = client_for(coventry_lead)
+    assert (
+        "Send a new link"
+        in lead.get(reverse("assessments:member_list", args=["cov"])).content.decode()
+    )
+    resend = reverse("assessments:resend_invitation", args=[old_invitation.pk])
+    assert lead.get(resend).status_code == 405
+    with emails_sent():
+        response = lead.post(resend, {"from": "council"})
+    assert response["Location"] == reverse("assessments:member_list", args=["cov"])
+    old_invitation.refresh_from_db()
+    assert old_invitation.cancelled_at is not None
+    new_invitation = Invitation.objects.pending().get()
+    assert (new_invitation.email, new_invitation.role, new_invitation.council) == (
+        "new@coventry.example",
+        InvitationRole.CONTRIBUTOR,
+        coventry,
+    )
+    assert new_invitation.invited_by == coventry_lead
+    assert Notification.objects.filter(status=NotificationStatus.SENT).count() == 2
+    assert len(mail.outbox) == 2, "one email for the new link, none more"
+    old, new = accept_path(mail.outbox[0]), accept_path(mail.outbox[1])
+    assert client.get(old).status_code == 410
+    assert client.get(new).status_code == 200
+
+
+def test_coordinator_sends_a_new_link_for_an_expired_invitation(
+    client, client_for, coordinator, midlands, emails_sent
+):
+    expired = invite(
+        coordinator,
+        "reviewer@dudley.example",
+        InvitationRole.REVIEWER,
+        peer_group=midlands,
+        capture=emails_sent,
+    )
+    Invitation.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    page = client_for(coordinator)
+    html = page.get(reverse("assessments:invitation_list")).content.decode()
+    assert "Expired" in html
+    assert "Send a new link" in html
+    with emails_sent():
+        response = page.post(reverse("assessments:resend_invitation", args=[expired.pk]))
+    assert response["Location"] == reverse("assessments:invitation_list")
+    new_invitation = Invitation.objects.pending().get()
+    assert (new_invitation.role, new_invitation.peer_group) == (InvitationRole.REVIEWER, midlands)
+    assert len(mail.outbox) == 2
+    assert client.get(accept_path(mail.outbox[1])).status_code == 200
+    expired.refresh_from_db()
+    assert expired.cancelled_at is not None, "leaves the list of invitations waiting"
+
+
+@pytest.mark.parametrize("persona", ["coventry_contributor", "leeds_lead", "peer_reviewer"])
+def test_sending_a_new_link_is_refused_to_someone_without_permission(
+    client_for, people, coventry_lead, coventry, emails_sent, persona
+):
+    invitation = invite(
+        coventry_lead,
+        "new@coventry.example",
+        InvitationRole.CONTRIBUTOR,
+        coventry,
+        capture=emails_sent,
+    )
+    with emails_sent():
+        response = client_for(people[persona]).post(
+            reverse("assessments:resend_invitation", args=[invitation.pk]), {"from": "council"}
+        )
+    # Another council's people may not see the invitation at all; a contributor sees it.
+    assert response.status_code == (403 if persona == "coventry_contributor" else 404)
+    assert Invitation.objects.get() == invitation
+    invitation.refresh_from_db()
+    assert invitation.cancelled_at is None
+    assert Notification.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_an_accepted_invitation_gets_no_new_link(client, client_for, coventry_lead, emails_sent):
+    invitation = invite(
+        coventry_lead,
+        "new@coventry.example",
+        InvitationRole.CONTRIBUTOR,
+        coventry_lead.memberships.get().council,
+        capture=emails_sent,
+    )
+    client.post(
+        accept_path(mail.outbox[0]),
+        {"full_name": "Nia New", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    with emails_sent():
+        response = client_for(coventry_lead).post(
+            reverse("assessments:resend_invitation", args=[invitation.pk]), {"from": "council"}
+        )
+    assert response.status_code == 302
+    assert Invitation.objects.count() == 1
+    assert len(mail.outbox) == 1
+    with pytest.raises(services.InvitationUnusable):
+        services.resend_invitation(invitation, by=coventry_lead)
+
+
+def test_lead_cancels_an_expired_invitation_to_clear_it_from_the_list(
+    client_for, coventry_lead, coventry, emails_sent
+):
+    invitation = invite(
+        coventry_lead,
+        "late@coventry.example",
+        InvitationRole.CONTRIBUTOR,
+        coventry,
+        capture=emails_sent,
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
+    lead = client_for(coventry_lead)
+    members = reverse("assessments:member_list", args=["cov"])
+    assert "late@coventry.example" in lead.get(members).content.decode()
+    lead.post(
+        reverse("assessments:cancel_invitation", args=[invitation.pk]),
+        {"from": "council"},
+        follow=True,  # past the confirmation, which names the address
+    )
+    invitation.refresh_from_db()
+    assert invitation.cancelled_at is not None
+    assert "late@coventry.example" not in lead.get(members).content.decode()

@@ -6,15 +6,18 @@ or repeated request changed nothing.
 """
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
-from assessments.models import Assessment, AssessmentEvent, Status, StatusChange
+from assessments.models import Assessment, AssessmentEvent, Role, Status, StatusChange
 from assessments.services.transitions import TRANSITIONS
+from tests.factories import MembershipFactory, UserFactory
 from tests.factories_assessments import make_assessment
 from tests.factories_services import ServiceFactory
+from tests.worker import run_tasks
 
 
 @pytest.fixture
@@ -227,3 +230,43 @@ def test_submitting_what_was_withdrawn_meanwhile_changes_nothing_and_says_so(
     response = client_for(coventry_lead).post(url("submit_assessment", submitted), follow=True)
     assert "Nothing was changed: the assessment is now withdrawn" in response.content.decode()
     assert snapshot(submitted) == before
+
+
+# --- the emails a transition sends, through the real action ---------------------------
+
+
+def test_a_submission_emails_each_coordinator_once_even_after_a_double_click(
+    client_for, draft, coventry_lead, coordinator
+):
+    complete(draft, coventry_lead)
+    client = client_for(coventry_lead)
+    client.post(url("submit_assessment", draft))
+    client.post(url("submit_assessment", draft))
+    run_tasks()
+    assert [message.to for message in mail.outbox] == [["coordinator@lgdss.example"]]
+    assert "Coventry City Council has submitted" in mail.outbox[0].body
+    assert f"/councils/cov/assessments/{draft.pk}/" in mail.outbox[0].body
+
+
+def test_a_withdrawal_emails_the_councils_other_leads_with_who_and_why(
+    submitted, coventry_lead, coventry, coordinator
+):
+    second_lead = MembershipFactory(
+        council=coventry,
+        role=Role.LEAD,
+        user=UserFactory(email="second.lead@coventry.example", full_name="Sam Second"),
+    ).user
+    services.withdraw(submitted, by=second_lead, reason="The service is being replaced.")
+    run_tasks()
+    assert [message.to for message in mail.outbox] == [["lead@coventry.example"]]
+    body = mail.outbox[0].body
+    assert "Sam Second withdrew Coventry's assessment" in body
+    assert "The service is being replaced." in body
+
+
+def test_a_refused_transition_sends_nothing(draft, coventry_contributor, coordinator):
+    complete(draft, coventry_contributor)
+    with pytest.raises(PermissionDenied):
+        services.submit(draft, by=coventry_contributor)
+    assert run_tasks() == 0
+    assert mail.outbox == []

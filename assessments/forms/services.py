@@ -249,4 +249,3 @@ class ServiceForm(forms.ModelForm):
             "suggested_supplier": data["suggested_supplier"],
             "suggested_product": data["suggested_product"],
         }
-

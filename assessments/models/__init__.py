@@ -10,6 +10,7 @@ from assessments.models.assessments import (
     StatusChange,
 )
 from assessments.models.councils import Council, Nation, PeerGroup
+from assessments.models.notifications import Notification, NotificationStatus
 from assessments.models.people import (
     Invitation,
     InvitationRole,
@@ -31,6 +32,8 @@ __all__ = [
     "InvitationRole",
     "Membership",
     "Nation",
+    "Notification",
+    "NotificationStatus",
     "PeerGroup",
     "Phase",
     "PointAssessment",

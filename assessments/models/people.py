@@ -12,7 +12,19 @@ from django.utils import timezone
 from assessments.models.councils import visible_through_membership
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def coordinators(self):
+        """Active coordinators: who hears about assessments submitted for review."""
+        return self.filter(is_active=True, is_coordinator=True)
+
+    def leads_of(self, council):
+        """Active council leads of `council`."""
+        return self.filter(
+            is_active=True, memberships__council=council, memberships__role=Role.LEAD
+        )
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):
@@ -182,6 +194,10 @@ class InvitationQuerySet(models.QuerySet):
             accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=timezone.now()
         )
 
+    def unanswered(self):
+        """Neither accepted nor cancelled: waiting, or expired without an answer."""
+        return self.filter(accepted_at__isnull=True, cancelled_at__isnull=True)
+
     def for_token(self, token):
         """The invitation a link's token belongs to. Only the token's hash is stored."""
         return self.get(token_hash=hash_token(token))
@@ -245,6 +261,16 @@ class Invitation(models.Model):
         """A fresh random token and its hash: the token goes in the email, the hash in the row."""
         token = secrets.token_urlsafe(32)
         return token, hash_token(token)
+
+    def issue_token(self):
+        """Replace the link's token with a new one, keeping only its hash; returns the token.
+
+        The invitation email does this each time it is sent, so that a retried or
+        repeated email carries a working link although no token is ever stored.
+        """
+        token, self.token_hash = self.new_token()
+        self.save(update_fields=["token_hash"])
+        return token
 
     @property
     def is_expired(self):

@@ -31,6 +31,7 @@ from assessments.services.people import (
     invite,
     only_lead_message,
     remove_member,
+    resend_invitation,
 )
 from assessments.services.transitions import (
     TRANSITIONS,
@@ -60,6 +61,7 @@ __all__ = [
     "only_lead_message",
     "record_adoption",
     "remove_member",
+    "resend_invitation",
     "retire_service",
     "save_point",
     "start_assessment",

@@ -1,11 +1,7 @@
 """Invitations and council membership."""
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import (
@@ -17,6 +13,7 @@ from assessments.models import (
     normalise_email,
 )
 from assessments.models.people import invitation_lifetime
+from assessments.notifications import notify
 
 
 def invite(*, by, email, role, council=None, peer_group=None):
@@ -24,10 +21,12 @@ def invite(*, by, email, role, council=None, peer_group=None):
 
     1. Checks that `by` may: a council's lead invites to their council, a
        coordinator invites to any council and invites peer reviewers.
-    2. Cancels any earlier pending invitation for the same person and place,
-       so that only the newest link works.
-    3. Stores the invitation with the hash of a new random token.
-    4. After commit, emails the link (containing the token) to the invitee.
+    2. Cancels any earlier invitation for the same person and place that is
+       neither accepted nor cancelled, so that only the newest link works.
+    3. Stores the invitation.
+    4. Asks for the invitation email (`notify`), in the same transaction. The
+       email, sent by the worker, carries the link; its token is made when the
+       email is sent and only its hash is stored.
 
     Returns the invitation.
     """
@@ -39,10 +38,11 @@ def invite(*, by, email, role, council=None, peer_group=None):
     elif not by.has_perm("assessments.invite_member", council):
         raise PermissionDenied("You may not invite people to this council.")
 
-    token, token_hash = Invitation.new_token()
+    # A placeholder: nobody ever has this token. The email issues the real one.
+    _, token_hash = Invitation.new_token()
     now = timezone.now()
     with transaction.atomic():
-        Invitation.objects.pending().filter(
+        Invitation.objects.unanswered().filter(
             email=email, role=role, council=council, peer_group=peer_group
         ).update(cancelled_at=now)
         invitation = Invitation.objects.create(
@@ -55,24 +55,32 @@ def invite(*, by, email, role, council=None, peer_group=None):
             created_at=now,
             expires_at=now + invitation_lifetime(),
         )
-        transaction.on_commit(lambda: _send_invitation(invitation, token))
+        notify("invitation", invitation, [invitation.email])
     return invitation
 
 
-def _send_invitation(invitation, token):
-    link = settings.SITE_URL + reverse("assessments:accept_invitation", args=[token])
-    context = {
-        "invitation": invitation,
-        "link": link,
-        "service_name": settings.SERVICE_NAME,
-        "days": settings.INVITATION_DAYS,
-    }
-    send_mail(
-        subject=render_to_string("assessments/emails/invitation_subject.txt", context).strip(),
-        message=render_to_string("assessments/emails/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+def resend_invitation(invitation, *, by):
+    """Send a new invitation, with a new link, in place of one waiting or expired.
+
+    1. Locks the invitation and refuses (InvitationUnusable) one that was
+       accepted or cancelled in the meantime.
+    2. Invites the same person to the same place again with `invite`, which
+       checks that `by` may, cancels this invitation (its link stops working)
+       and emails the new one.
+
+    Returns the new invitation.
+    """
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at is not None or invitation.cancelled_at is not None:
+            raise InvitationUnusable
+        return invite(
+            by=by,
+            email=invitation.email,
+            role=invitation.role,
+            council=invitation.council,
+            peer_group=invitation.peer_group,
+        )
 
 
 class InvitationUnusable(Exception):
@@ -127,18 +135,19 @@ def accept_invitation(invitation, *, user=None, full_name="", password=None):
 
 
 def cancel_invitation(invitation, *, by):
-    """Withdraw a pending invitation so its link no longer works.
+    """Withdraw an invitation not yet answered (waiting or expired): its link no longer
+    works, and it leaves the list of invitations waiting.
 
     1. Checks that `by` may: the lead of the invitation's council or a coordinator
        (only coordinators, for invitations to review).
-    2. Locks the invitation and, if it is still usable, marks it cancelled. Cancelling
-       one that was used, cancelled or has expired meanwhile changes nothing.
+    2. Locks the invitation and, unless it was accepted or cancelled meanwhile, marks it
+       cancelled.
     """
     if not by.has_perm("assessments.cancel_invitation", invitation):
         raise PermissionDenied
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if invitation.is_usable:
+        if invitation.accepted_at is None and invitation.cancelled_at is None:
             invitation.cancelled_at = timezone.now()
             invitation.save(update_fields=["cancelled_at"])
     return invitation

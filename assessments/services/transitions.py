@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Assessment, AssessmentEvent, EventKind, Status, StatusChange, User
+from assessments.notifications import notify
 from assessments.services.assessments import IncompleteAssessment, incomplete_points
 
 DELETED = None  # the target of a transition that removes the assessment
@@ -70,11 +71,8 @@ def _coordinators(assessment, by):
 
 
 def _council_leads(assessment, by):
-    return [
-        membership.user
-        for membership in assessment.service.council.memberships.leads().select_related("user")
-        if membership.user_id != by.pk
-    ]
+    """The council's leads, except the one who made the change."""
+    return User.objects.leads_of(assessment.service.council).exclude(pk=by.pk)
 
 
 def _must_be_complete(assessment):
@@ -92,6 +90,7 @@ TRANSITIONS = _table(
         event=EventKind.SUBMITTED,
         check=_must_be_complete,
         stamps=("submitted_at",),
+        notices=(Notice("assessment_submitted", _coordinators),),
     ),
     Transition(
         name="withdraw",
@@ -100,6 +99,7 @@ TRANSITIONS = _table(
         permission="assessments.withdraw_assessment",
         event=EventKind.WITHDRAWN,
         reason_required=True,
+        notices=(Notice("assessment_withdrawn", _council_leads),),
     ),
     Transition(
         name="delete",
@@ -175,10 +175,6 @@ def change_state(assessment, name, *, by, reason=""):
 
 
 def _send_notices(transition, assessment, by):
-    if not transition.notices:
-        return
-    from assessments.notifications import notify
-
     for notice in transition.notices:
         notify(notice.kind, assessment, notice.recipients(assessment, by))
 

@@ -39,7 +39,7 @@ def member_list(request, code):
     invitations = (
         Invitation.objects.visible_to(request.user)
         .filter(council=council)
-        .pending()
+        .unanswered()
         .select_related("invited_by")
         .order_by("-created_at")
         if can_invite
@@ -104,6 +104,25 @@ def cancel_invitation(request, pk):
     invitation = invitation_from_url(request, pk, "assessments.cancel_invitation")
     services.cancel_invitation(invitation, by=request.user)
     messages.success(request, f"The invitation to {invitation.email} has been cancelled")
+    if invitation.council_id and request.POST.get("from") == "council":
+        return redirect("assessments:member_list", code=invitation.council)
+    return redirect("assessments:invitation_list")
+
+
+@login_required
+@require_POST
+def resend_invitation(request, pk):
+    invitation = invitation_from_url(request, pk, "assessments.resend_invitation")
+    try:
+        services.resend_invitation(invitation, by=request.user)
+    except services.InvitationUnusable:
+        messages.info(
+            request,
+            f"The invitation to {invitation.email} has been accepted or cancelled: "
+            "no new link was sent",
+        )
+    else:
+        messages.success(request, f"A new invitation link has been sent to {invitation.email}")
     if invitation.council_id and request.POST.get("from") == "council":
         return redirect("assessments:member_list", code=invitation.council)
     return redirect("assessments:invitation_list")
