@@ -283,10 +283,7 @@ def test_a_save_from_a_stale_page_is_refused_showing_their_version_and_keeping_y
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    "postgres" not in __import__("os").environ.get("DATABASE_URL", ""),
-    reason="row locks need PostgreSQL (CI runs this test on it)",
-)
+@pytest.mark.needs_postgresql
 def test_two_simultaneous_saves_from_the_same_revision_cannot_both_win(
     coventry_lead, coventry_contributor, coventry, standard
 ):
