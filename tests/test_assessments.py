@@ -1,13 +1,19 @@
 """Self-assessment: starting, answering points, the concurrency guard, submitting."""
 
-import threading
-
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import Assessment, AssessmentEvent, EvidenceLink, Service, Status
+from assessments.models import (
+    Assessment,
+    AssessmentEvent,
+    EventKind,
+    EvidenceLink,
+    Service,
+    Status,
+)
+from tests.concurrency import Pause, in_thread
 from tests.conftest import NO, OK, PERSONAS, SIGN_IN
 from tests.html import outline
 
@@ -284,35 +290,30 @@ def test_a_save_from_a_stale_page_is_refused_showing_their_version_and_keeping_y
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.needs_postgresql
-def test_two_simultaneous_saves_from_the_same_revision_cannot_both_win(
+def test_a_save_from_the_same_revision_waits_for_the_save_in_progress_and_is_refused(
     coventry_lead, coventry_contributor, coventry, standard
 ):
+    """The lead's save has read point 5 and is paused inside its transaction; the editor's
+    save, from the same revision, must wait for it, then see it and be refused."""
     bins = Service.objects.create(council=coventry, name="Bins", phase="beta")
     assessment = services.start_assessment(bins, by=coventry_lead, phase="beta")
     answer = assessment.points.get(point__number=5)
-    results, barrier = [], threading.Barrier(2)
 
-    def save_at_the_same_moment(person, text):
-        barrier.wait()
-        try:
-            save(answer, person, evidence=text)
-            results.append("saved")
-        except services.EditConflict:
-            results.append("refused")
-        finally:
-            connection.close()
+    pause = Pause.after_query(r'^SELECT .* FROM "assessments_pointassessment"')
+    lead = in_thread(lambda: save(answer, coventry_lead, evidence="The lead's"), pause)
+    pause.wait_until_reached()
+    editor = in_thread(lambda: save(answer, coventry_contributor, evidence="The editor's"))
+    editor.wait_until_blocked()
+    pause.release()
 
-    threads = [
-        threading.Thread(target=save_at_the_same_moment, args=(p, t))
-        for p, t in [(coventry_lead, "A"), (coventry_contributor, "B")]
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results) == ["refused", "saved"]
+    lead.result()
+    with pytest.raises(services.EditConflict) as refused:
+        editor.result()
+    assert refused.value.current.evidence == "The lead's"
     answer.refresh_from_db()
-    assert answer.revision == 1
+    assert (answer.revision, answer.evidence, answer.updated_by) == (1, "The lead's", coventry_lead)
+    saves = AssessmentEvent.objects.filter(kind=EventKind.SAVED_POINT)
+    assert [(event.actor, event.point_number) for event in saves] == [(coventry_lead, 5)]
 
 
 # --- Checking and submitting --------------------------------------------------------
