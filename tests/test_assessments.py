@@ -104,6 +104,71 @@ def test_only_one_assessment_in_progress_per_service(client_for, draft, coventry
         Assessment.objects.create(service=draft.service, standard=draft.standard, phase="beta")
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.needs_postgresql
+def test_two_people_starting_at_once_make_one_assessment_and_both_land_on_it(
+    client_for, coventry_lead, coventry_contributor, coventry, standard
+):
+    """The lead's start has found no draft and is about to create one when the editor's
+    start arrives: the editor's waits, then finds the lead's draft and is taken to it."""
+    bins = Service.objects.create(council=coventry, name="Bins", phase="beta")
+    start = reverse("assessments:start_assessment", args=["cov", bins.pk])
+    lead, editor = client_for(coventry_lead), client_for(coventry_contributor)
+
+    pause = Pause.before_query(r'^INSERT INTO "assessments_assessment"')
+    first = in_thread(lambda: lead.post(start, {"phase": "beta"}), pause)
+    pause.wait_until_reached()
+    second = in_thread(lambda: editor.post(start, {"phase": "alpha"}))
+    second.wait_until_blocked()
+    pause.release()
+
+    started, found = first.result(), second.result()
+    assessment = Assessment.objects.get()
+    assert (assessment.created_by, assessment.phase) == (coventry_lead, "beta")
+    assert (started.status_code, found.status_code) == (302, 302)
+    assert started["Location"] == found["Location"] == url("assessment", assessment)
+    assert (
+        "Someone else has just started an assessment"
+        in editor.get(found["Location"]).content.decode()
+    )
+    events = AssessmentEvent.objects.all()
+    assert [(event.kind, event.actor) for event in events] == [("created", coventry_lead)]
+
+
+def test_a_start_refused_by_the_one_draft_rule_lands_on_the_draft_that_exists(
+    client_for, bins, coventry_lead, coventry_contributor, monkeypatch
+):
+    """The net under the service's lock: should the database refuse a second draft, the
+    person is taken to the draft that exists, not shown an error page."""
+    start = services.start_assessment
+    theirs = []
+
+    def someone_else_got_there_first(service, **kwargs):
+        theirs.append(start(service, by=coventry_lead, phase="beta"))
+        raise IntegrityError("one_assessment_in_progress_per_service")
+
+    monkeypatch.setattr(services, "start_assessment", someone_else_got_there_first)
+    editor = client_for(coventry_contributor)
+    response = editor.post(
+        reverse("assessments:start_assessment", args=["cov", bins.pk]), {"phase": "alpha"}
+    )
+    assert response["Location"] == url("assessment", theirs[0])
+    assert Assessment.objects.get() == theirs[0]
+    assert "Someone else has just started" in editor.get(response["Location"]).content.decode()
+
+
+def test_a_start_refused_for_a_draft_deleted_since_shows_the_start_page_again(
+    client_for, bins, coventry_contributor, monkeypatch
+):
+    def refused(service, **kwargs):
+        raise IntegrityError("one_assessment_in_progress_per_service")
+
+    monkeypatch.setattr(services, "start_assessment", refused)
+    start = reverse("assessments:start_assessment", args=["cov", bins.pk])
+    response = client_for(coventry_contributor).post(start, {"phase": "alpha"})
+    assert response["Location"] == start
+
+
 def test_start_form_requires_a_phase(client_for, bins, coventry_lead):
     response = client_for(coventry_lead).post(
         reverse("assessments:start_assessment", args=["cov", bins.pk]), {}
