@@ -93,6 +93,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite lets one connection write at a time, and `make run` has several workers.
+    # By default a transaction starts as a reader and asks to write at its first
+    # write; if another connection is writing then, SQLite cannot wait (both would
+    # wait for ever) and fails at once with "database is locked", a 500. So each
+    # transaction takes the write lock when it begins (IMMEDIATE), a connection waits
+    # up to 20 s for the lock instead of failing (timeout), and write-ahead logging
+    # (WAL) lets pages be read while someone writes. See docs/decisions/0009.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

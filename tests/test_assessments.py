@@ -1,13 +1,19 @@
 """Self-assessment: starting, answering points, the concurrency guard, submitting."""
 
-import threading
-
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import Assessment, AssessmentEvent, EvidenceLink, Service, Status
+from assessments.models import (
+    Assessment,
+    AssessmentEvent,
+    EventKind,
+    EvidenceLink,
+    Service,
+    Status,
+)
+from tests.concurrency import Pause, in_thread
 from tests.conftest import HIDDEN, NO, OK, PERSONAS, SIGN_IN
 from tests.html import outline
 
@@ -96,6 +102,71 @@ def test_only_one_assessment_in_progress_per_service(client_for, draft, coventry
     assert response["Location"] == url("assessment", draft)
     with pytest.raises(IntegrityError), transaction.atomic():
         Assessment.objects.create(service=draft.service, standard=draft.standard, phase="beta")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.needs_postgresql
+def test_two_people_starting_at_once_make_one_assessment_and_both_land_on_it(
+    client_for, coventry_lead, coventry_contributor, coventry, standard
+):
+    """The lead's start has found no draft and is about to create one when the editor's
+    start arrives: the editor's waits, then finds the lead's draft and is taken to it."""
+    bins = Service.objects.create(council=coventry, name="Bins", phase="beta")
+    start = reverse("assessments:start_assessment", args=["cov", bins.pk])
+    lead, editor = client_for(coventry_lead), client_for(coventry_contributor)
+
+    pause = Pause.before_query(r'^INSERT INTO "assessments_assessment"')
+    first = in_thread(lambda: lead.post(start, {"phase": "beta"}), pause)
+    pause.wait_until_reached()
+    second = in_thread(lambda: editor.post(start, {"phase": "alpha"}))
+    second.wait_until_blocked()
+    pause.release()
+
+    started, found = first.result(), second.result()
+    assessment = Assessment.objects.get()
+    assert (assessment.created_by, assessment.phase) == (coventry_lead, "beta")
+    assert (started.status_code, found.status_code) == (302, 302)
+    assert started["Location"] == found["Location"] == url("assessment", assessment)
+    assert (
+        "Someone else has just started an assessment"
+        in editor.get(found["Location"]).content.decode()
+    )
+    events = AssessmentEvent.objects.all()
+    assert [(event.kind, event.actor) for event in events] == [("created", coventry_lead)]
+
+
+def test_a_start_refused_by_the_one_draft_rule_lands_on_the_draft_that_exists(
+    client_for, bins, coventry_lead, coventry_contributor, monkeypatch
+):
+    """The net under the service's lock: should the database refuse a second draft, the
+    person is taken to the draft that exists, not shown an error page."""
+    start = services.start_assessment
+    theirs = []
+
+    def someone_else_got_there_first(service, **kwargs):
+        theirs.append(start(service, by=coventry_lead, phase="beta"))
+        raise IntegrityError("one_assessment_in_progress_per_service")
+
+    monkeypatch.setattr(services, "start_assessment", someone_else_got_there_first)
+    editor = client_for(coventry_contributor)
+    response = editor.post(
+        reverse("assessments:start_assessment", args=["cov", bins.pk]), {"phase": "alpha"}
+    )
+    assert response["Location"] == url("assessment", theirs[0])
+    assert Assessment.objects.get() == theirs[0]
+    assert "Someone else has just started" in editor.get(response["Location"]).content.decode()
+
+
+def test_a_start_refused_for_a_draft_deleted_since_shows_the_start_page_again(
+    client_for, bins, coventry_contributor, monkeypatch
+):
+    def refused(service, **kwargs):
+        raise IntegrityError("one_assessment_in_progress_per_service")
+
+    monkeypatch.setattr(services, "start_assessment", refused)
+    start = reverse("assessments:start_assessment", args=["cov", bins.pk])
+    response = client_for(coventry_contributor).post(start, {"phase": "alpha"})
+    assert response["Location"] == start
 
 
 def test_start_form_requires_a_phase(client_for, bins, coventry_lead):
@@ -285,39 +356,31 @@ def test_a_save_from_a_stale_page_is_refused_showing_their_version_and_keeping_y
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    "postgres" not in __import__("os").environ.get("DATABASE_URL", ""),
-    reason="row locks need PostgreSQL (CI runs this test on it)",
-)
-def test_two_simultaneous_saves_from_the_same_revision_cannot_both_win(
+@pytest.mark.needs_postgresql
+def test_a_save_from_the_same_revision_waits_for_the_save_in_progress_and_is_refused(
     coventry_lead, coventry_contributor, coventry, standard
 ):
+    """The lead's save has read point 5 and is paused inside its transaction; the editor's
+    save, from the same revision, must wait for it, then see it and be refused."""
     bins = Service.objects.create(council=coventry, name="Bins", phase="beta")
     assessment = services.start_assessment(bins, by=coventry_lead, phase="beta")
     answer = assessment.points.get(point__number=5)
-    results, barrier = [], threading.Barrier(2)
 
-    def save_at_the_same_moment(person, text):
-        barrier.wait()
-        try:
-            save(answer, person, evidence=text)
-            results.append("saved")
-        except services.EditConflict:
-            results.append("refused")
-        finally:
-            connection.close()
+    pause = Pause.after_query(r'^SELECT .* FROM "assessments_pointassessment"')
+    lead = in_thread(lambda: save(answer, coventry_lead, evidence="The lead's"), pause)
+    pause.wait_until_reached()
+    editor = in_thread(lambda: save(answer, coventry_contributor, evidence="The editor's"))
+    editor.wait_until_blocked()
+    pause.release()
 
-    threads = [
-        threading.Thread(target=save_at_the_same_moment, args=(p, t))
-        for p, t in [(coventry_lead, "A"), (coventry_contributor, "B")]
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results) == ["refused", "saved"]
+    lead.result()
+    with pytest.raises(services.EditConflict) as refused:
+        editor.result()
+    assert refused.value.current.evidence == "The lead's"
     answer.refresh_from_db()
-    assert answer.revision == 1
+    assert (answer.revision, answer.evidence, answer.updated_by) == (1, "The lead's", coventry_lead)
+    saves = AssessmentEvent.objects.filter(kind=EventKind.SAVED_POINT)
+    assert [(event.actor, event.point_number) for event in saves] == [(coventry_lead, 5)]
 
 
 # --- Checking and submitting --------------------------------------------------------

@@ -20,6 +20,7 @@ from assessments.models import (
     Role,
     User,
 )
+from tests.concurrency import Pause, in_thread
 from tests.factories import MembershipFactory, UserFactory
 from tests.worker import run_tasks
 
@@ -237,6 +238,48 @@ def test_someone_with_an_account_accepts_signed_in(
     assert leeds_lead.is_peer_reviewer
     assert leeds_lead.reviewer_peer_group == midlands
     assert leeds_lead.memberships.get().role == Role.LEAD, "still Leeds's lead"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.needs_postgresql
+@pytest.mark.parametrize("signed_in", [False, True], ids=["new account", "signed in"])
+def test_one_invitation_accepted_twice_at_once_is_used_once(
+    signed_in, client_for, coventry_lead, leeds_lead
+):
+    """Two tabs accept one link: the first is making the membership when the second
+    arrives; the second waits, then is told the invitation has already been used."""
+    email = leeds_lead.email if signed_in else "new@coventry.example"
+    council = coventry_lead.memberships.get().council
+    services.invite(by=coventry_lead, email=email, role=InvitationRole.CONTRIBUTOR, council=council)
+    run_tasks()
+    path = accept_path(mail.outbox[0])
+    first_tab, second_tab = (client_for(leeds_lead if signed_in else None) for _ in range(2))
+    data = (
+        {}
+        if signed_in
+        else {
+            "full_name": "Nia New",
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        }
+    )
+
+    pause = Pause.before_query(r'^UPDATE "assessments_invitation"')
+    first = in_thread(lambda: first_tab.post(path, data), pause)
+    pause.wait_until_reached()
+    second = in_thread(lambda: second_tab.post(path, data))
+    second.wait_until_blocked()
+    pause.release()
+
+    accepted, refused = first.result(), second.result()
+    assert accepted["Location"] == reverse("assessments:member_list", args=["cov"])
+    assert refused.status_code == 410
+    assert "This invitation has already been used" in refused.content.decode()
+    person = User.objects.get(email=email)
+    memberships = Membership.objects.filter(user=person, council=council)
+    assert [membership.role for membership in memberships] == [Role.CONTRIBUTOR]
+    invitation = Invitation.objects.get()
+    assert invitation.accepted_by == person
 
 
 def test_invitation_for_someone_else_is_refused_when_signed_in_as_another(

@@ -208,10 +208,7 @@ def test_the_send_task_does_nothing_for_an_email_already_sent(coventry_lead):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    "postgres" not in __import__("os").environ.get("DATABASE_URL", ""),
-    reason="row locks need PostgreSQL (CI runs this test on it)",
-)
+@pytest.mark.needs_postgresql
 def test_two_workers_sending_the_same_email_at_once_send_it_once(coventry_lead, settings):
     """The first worker is held inside the send, with the row locked; the second is
     let go only once it is waiting for that lock."""

@@ -1,6 +1,5 @@
 """A council's digital services: listing, adding, changing and retiring them, and the admin."""
 
-import os
 import re
 import threading
 
@@ -639,10 +638,7 @@ def test_update_service_refuses_a_retired_service(coventry_lead, bins):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    "postgres" not in os.environ.get("DATABASE_URL", ""),
-    reason="row locks need PostgreSQL (CI runs this test on it)",
-)
+@pytest.mark.needs_postgresql
 def test_two_simultaneous_edits_from_the_same_revision_cannot_both_win(
     monkeypatch, coventry_lead, coventry_contributor, coventry
 ):

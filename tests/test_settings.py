@@ -1,5 +1,6 @@
 """The settings module reads its environment strictly."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -13,8 +14,9 @@ from lgdss import env
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_settings(**variables):
-    """Import lgdss.settings in a fresh interpreter with exactly these variables."""
+def load_settings(show="s.DEBUG, s.DATABASES['default']['ENGINE']", **variables):
+    """Import lgdss.settings (as `s`) in a fresh interpreter with exactly these variables,
+    and print `show`."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "SECRET", "DEBUG"))}
     clean.pop("DATABASE_URL", None)
     clean.update(variables)
@@ -22,7 +24,7 @@ def load_settings(**variables):
         [
             sys.executable,
             "-c",
-            "import lgdss.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])",
+            f"import lgdss.settings as s; print({show})",
         ],
         cwd=ROOT,
         env=clean,
@@ -56,6 +58,21 @@ def test_database_url_selects_postgresql():
     result = load_settings(SECRET_KEY="k" * 50, DATABASE_URL="postgres://u:p@db:5432/lgdss")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[1] == "django.db.backends.postgresql"
+
+
+def test_sqlite_makes_simultaneous_writes_wait_their_turn_and_postgresql_is_left_alone():
+    """See docs/decisions/0009-sqlite-under-concurrent-use.md."""
+    options = "s.DATABASES['default'].get('OPTIONS')"
+    sqlite = load_settings(show=options, SECRET_KEY="k" * 50)
+    assert ast.literal_eval(sqlite.stdout) == {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL",
+    }, sqlite.stderr
+    postgresql = load_settings(
+        show=options, SECRET_KEY="k" * 50, DATABASE_URL="postgres://u:p@db:5432/lgdss"
+    )
+    assert postgresql.stdout.strip() == "None", postgresql.stderr
 
 
 def test_unknown_email_backend_stops_start_up():

@@ -13,6 +13,7 @@ from assessments.models import (
     EventKind,
     EvidenceLink,
     PointAssessment,
+    Service,
     Status,
 )
 from assessments.services.conflicts import EditConflict
@@ -38,12 +39,14 @@ def start_assessment(service, *, by, phase, carry_forward=False):
     """Start assessing a service against the current version of the Standard.
 
     1. Checks that `by` is a member of the service's council and the service is active.
-    2. Creates the assessment and one empty answer per point. The database allows one
-       draft per service, so two people starting at once cannot make two.
-    3. With `carry_forward`, copies the evidence and links (not the scores) of the
+    2. Locks the service, then refuses (ValidationError) if it already has a draft: of two
+       people starting at once, the second waits for the first and finds their draft.
+       The database also allows only one draft per service.
+    3. Creates the assessment and one empty answer per point.
+    4. With `carry_forward`, copies the evidence and links (not the scores) of the
        service's last finished assessment, point by point (matched by number), so the team
        edits rather than retypes.
-    4. Records the start in the assessment's history.
+    5. Records the start in the assessment's history.
     """
 
     if not by.has_perm("assessments.start_assessment", service):
@@ -53,6 +56,7 @@ def start_assessment(service, *, by, phase, carry_forward=False):
     if carry_forward:
         previous = service.assessments.finished().order_by("-submitted_at").first()
     with transaction.atomic():
+        Service.objects.select_for_update().get(pk=service.pk)
         if service.assessments.filter(status=Status.DRAFT).exists():
             raise ValidationError("This service already has an assessment in progress.")
         assessment = Assessment.objects.create(

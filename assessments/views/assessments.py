@@ -8,6 +8,7 @@ is a draft, and only the council's leads submit, delete or withdraw it.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -67,8 +68,12 @@ def start_assessment(request, code, pk):
                 phase=form.cleaned_data["phase"],
                 carry_forward=form.cleaned_data.get("start_from") == "previous",
             )
-        except ValidationError:  # someone else started one a moment ago
+        except (ValidationError, IntegrityError):
+            # Someone else started one a moment ago. The service's lock makes this a
+            # ValidationError; the database's one-draft rule is the net under it.
             draft = service.assessments.in_progress().first()
+            if draft is None:  # and it has been deleted since: show the form again
+                return redirect(request.path)
             messages.info(request, "Someone else has just started an assessment of this service")
             return redirect(_url("assessment", draft))
         return redirect(_url("assessment", assessment))
