@@ -120,14 +120,21 @@ INVITATION_DAYS = env.integer("INVITATION_DAYS", 7, minimum=1)
 # Password reset links (Django's own tokens) last one day.
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one email
-# address from one IP address, sign-in is refused for AXES_COOLOFF_MINUTES.
+# Sign-in throttling (django-axes, with assessments/auth.py): after AXES_FAILURE_LIMIT
+# failures for one email address from one IP address, or AXES_IP_FAILURE_LIMIT from one
+# IP address for any accounts, sign-in is refused for AXES_COOLOFF_MINUTES, on the site
+# and in the admin alike. Failures while refused do not make it longer.
 AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_IP_FAILURE_LIMIT = env.integer("AXES_IP_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env.integer("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "assessments.auth.SignInLimits"
+AXES_CLIENT_IP_CALLABLE = "assessments.auth.client_ip"
+AXES_USERNAME_FORM_FIELD = "username"  # the keyword every caller gives authenticate()
 AXES_USERNAME_CALLABLE = "assessments.auth.axes_username"
 AXES_LOCKOUT_CALLABLE = "assessments.auth.locked_out"
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -155,6 +162,9 @@ SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 0, minimum=0)
 if env.boolean("BEHIND_TLS_PROXY", False):
     # The load balancer terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the service append to X-Forwarded-For: the client's
+# address, which sign-in limits are kept for, is read from it only when this is 1 or more.
+TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # --- Internationalisation ---------------------------------------------------
 
