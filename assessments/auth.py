@@ -1,4 +1,4 @@
-"""Limits on guessing passwords, shared by every way of checking one.
+"""Limits on guessing passwords, shared by every way of checking one, and on reset emails.
 
 Signing in on the site, signing in to the admin and changing your password all
 call `authenticate(request, username=email, password=...)`. django-axes counts
@@ -9,6 +9,7 @@ reasons are in docs/decisions/0008-limits-on-guessing-passwords.md.
 """
 
 import ipaddress
+from datetime import timedelta
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
@@ -17,8 +18,11 @@ from axes.utils import reset as reset_attempts
 from django.conf import settings
 from django.db.models import Sum
 from django.shortcuts import render
+from django.utils import timezone
 
-from assessments.models import normalise_email
+from assessments.models import PasswordResetRequest, normalise_email
+
+RESET_LIMIT_WINDOW = timedelta(hours=1)
 
 
 def axes_username(request, credentials=None):
@@ -86,6 +90,27 @@ def end_lock_out(user):
     """Lets the account sign in again from anywhere: after a password reset, which
     only someone who reads its email can do."""
     reset_attempts(username=normalise_email(user.email))
+
+
+def may_send_password_reset(email, request):
+    """Whether to send the password reset email asked for, counting it if so.
+
+    At most PASSWORD_RESET_EMAIL_LIMIT emails an hour to one email address, and
+    PASSWORD_RESET_IP_LIMIT requests an hour from one client address (for any
+    addresses, with accounts or not). Requests over a limit are not counted, so
+    asking again and again does not make the wait longer.
+    """
+    since = timezone.now() - RESET_LIMIT_WINDOW
+    PasswordResetRequest.objects.filter(created_at__lte=since).delete()
+    recent = PasswordResetRequest.objects.filter(created_at__gt=since)
+    email_hash = PasswordResetRequest.hash_email(email)
+    ip_address = client_ip(request)
+    if recent.filter(email_hash=email_hash).count() >= settings.PASSWORD_RESET_EMAIL_LIMIT:
+        return False
+    if recent.filter(ip_address=ip_address).count() >= settings.PASSWORD_RESET_IP_LIMIT:
+        return False
+    PasswordResetRequest.objects.create(email_hash=email_hash, ip_address=ip_address)
+    return True
 
 
 def locked_out(request, original_response=None, credentials=None):

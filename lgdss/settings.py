@@ -119,6 +119,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 INVITATION_DAYS = env.integer("INVITATION_DAYS", 7, minimum=1)
 # Password reset links (Django's own tokens) last one day.
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# At most this many reset emails an hour to one email address, and requests an hour
+# from one IP address; over either, the page is the same and nothing is sent.
+PASSWORD_RESET_EMAIL_LIMIT = env.integer("PASSWORD_RESET_EMAIL_LIMIT", 3, minimum=1)
+PASSWORD_RESET_IP_LIMIT = env.integer("PASSWORD_RESET_IP_LIMIT", 10, minimum=1)
 
 # Sign-in throttling (django-axes, with assessments/auth.py): after AXES_FAILURE_LIMIT
 # failures for one email address from one IP address, or AXES_IP_FAILURE_LIMIT from one

@@ -1,10 +1,12 @@
-"""Limits on guessing passwords: one lock-out for every way of signing in.
+"""Limits on guessing passwords, and on asking for password reset emails.
 
 Signing in on the site, signing in to the admin and changing your password all
 check a password, so they all count failures towards, and all obey, the same
 lock-out. It is kept for an account at one client address, so someone else's
 guesses never lock the owner out from where they are; a second limit stops one
 address trying many accounts; and a password reset always lets the owner back in.
+Reset emails are limited per email address and per client address, without
+saying so on the page.
 """
 
 import re
@@ -13,11 +15,14 @@ from datetime import timedelta
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.core import mail
+from django.core.cache import caches
 from django.db.models import F
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from assessments.models import PasswordResetRequest
 from tests.conftest import PASSWORD
+from tests.factories import UserFactory
 
 SIGN_IN = reverse("assessments:sign_in")
 ADMIN_SIGN_IN = reverse("admin:login")
@@ -217,3 +222,70 @@ def test_a_locked_account_can_still_ask_for_a_reset(client, coventry_lead):
     )
     assert response["Location"] == reverse("assessments:password_reset_sent")
     assert len(mail.outbox) == 1
+
+
+# --- Password reset emails ----------------------------------------------------
+
+RESET = reverse("assessments:password_reset")
+RESET_SENT = reverse("assessments:password_reset_sent")
+
+
+def ask_for_reset(client, email):
+    response = client.post(RESET, {"email": email})
+    assert response["Location"] == RESET_SENT, "the same page whatever happened"
+    return response
+
+
+def test_reset_emails_to_one_address_are_limited(coventry_lead):
+    for n in range(20):
+        ask_for_reset(Client(REMOTE_ADDR=f"192.0.2.{n}"), "lead@coventry.example")
+    assert len(mail.outbox) == settings.PASSWORD_RESET_EMAIL_LIMIT
+    assert {message.to[0] for message in mail.outbox} == {"lead@coventry.example"}
+
+
+def test_the_email_limit_ignores_the_case_of_the_address(coventry_lead):
+    for n in range(20):
+        email = "LEAD@coventry.example" if n % 2 else "lead@Coventry.example"
+        ask_for_reset(Client(REMOTE_ADDR=f"192.0.2.{n}"), email)
+    assert len(mail.outbox) == settings.PASSWORD_RESET_EMAIL_LIMIT
+
+
+def test_reset_requests_from_one_client_address_are_limited(client, db):
+    people = UserFactory.create_batch(settings.PASSWORD_RESET_IP_LIMIT + 5)
+    for person in people:
+        ask_for_reset(client, person.email)
+    assert len(mail.outbox) == settings.PASSWORD_RESET_IP_LIMIT
+    elsewhere = Client(REMOTE_ADDR=OWNER)
+    ask_for_reset(elsewhere, people[-1].email)
+    assert mail.outbox[-1].to == [people[-1].email]
+
+
+def test_requests_for_addresses_with_no_account_count_towards_the_client_limit(client, db):
+    person = UserFactory()
+    for n in range(settings.PASSWORD_RESET_IP_LIMIT):
+        ask_for_reset(client, f"nobody{n}@nowhere.example")
+    ask_for_reset(client, person.email)
+    assert mail.outbox == []
+
+
+def test_the_reset_limit_is_shared_by_every_server_process(client, coventry_lead):
+    for _ in range(settings.PASSWORD_RESET_EMAIL_LIMIT):
+        ask_for_reset(client, "lead@coventry.example")
+    caches["default"].clear()  # another process starts with an empty cache of its own
+    ask_for_reset(Client(REMOTE_ADDR=OWNER), "lead@coventry.example")
+    assert len(mail.outbox) == settings.PASSWORD_RESET_EMAIL_LIMIT
+
+
+def test_the_reset_limit_lasts_an_hour(client, coventry_lead):
+    for _ in range(settings.PASSWORD_RESET_EMAIL_LIMIT + 2):
+        ask_for_reset(client, "lead@coventry.example")
+    PasswordResetRequest.objects.update(created_at=F("created_at") - timedelta(minutes=61))
+    ask_for_reset(client, "lead@coventry.example")
+    assert len(mail.outbox) == settings.PASSWORD_RESET_EMAIL_LIMIT + 1
+
+
+def test_reset_requests_keep_no_email_address(client, coventry_lead):
+    ask_for_reset(client, "lead@coventry.example")
+    ask_for_reset(client, "nobody@nowhere.example")
+    stored = " ".join(str(row) for row in PasswordResetRequest.objects.values_list())
+    assert "@" not in stored

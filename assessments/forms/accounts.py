@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 
+from assessments.auth import may_send_password_reset
 from assessments.models import normalise_email
 
 EMAIL_ERRORS = {
@@ -124,3 +125,8 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def clean_email(self):
         return normalise_email(self.cleaned_data["email"])
+
+    def save(self, *, request, **kwargs):
+        # Over a limit nothing is sent, and the next page says what it always says.
+        if may_send_password_reset(self.cleaned_data["email"], request):
+            super().save(request=request, **kwargs)
