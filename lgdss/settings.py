@@ -1,7 +1,7 @@
 """Settings for lgdss, read from the environment (see README.md, "Configuration").
 
-Defaults are safe for production: DEBUG is off, cookies are secure, and a
-SECRET_KEY must be given. The only relaxed default is the database, an SQLite
+Defaults are safe for production: DEBUG is off, cookies are secure, HTTP is
+redirected to HTTPS, email goes by SMTP, and a SECRET_KEY must be given. The only relaxed default is the database, an SQLite
 file under var/, so that a newcomer needs no database server.
 """
 
@@ -162,8 +162,11 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", True)
+# Browsers remember to use HTTPS only, for a year by default. Sent over HTTPS only.
+SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", True)
 if env.boolean("BEHIND_TLS_PROXY", False):
     # The load balancer terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -201,9 +204,9 @@ CRISPY_TEMPLATE_PACK = "gds"
 
 # --- Email ------------------------------------------------------------------
 
-# EMAIL_BACKEND is "console" (emails are printed to the log: the default, for
-# development and `make run`) or "smtp" (sent through EMAIL_HOST).
-EMAIL_BACKEND_NAME = env.string("EMAIL_BACKEND", "console")
+# EMAIL_BACKEND is "smtp" (sent through EMAIL_HOST: the default) or "console" (printed
+# to the log, links and all: only for development and `make run`, which choose it).
+EMAIL_BACKEND_NAME = env.string("EMAIL_BACKEND", "smtp")
 if EMAIL_BACKEND_NAME == "console":
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 elif EMAIL_BACKEND_NAME == "smtp":
@@ -211,7 +214,7 @@ elif EMAIL_BACKEND_NAME == "smtp":
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": env.string("EMAIL_HOST"),
+                "host": env.string("EMAIL_HOST", "localhost"),
                 "port": env.integer("EMAIL_PORT", 587, minimum=1),
                 "username": env.string("EMAIL_HOST_USER", ""),
                 "password": env.string("EMAIL_HOST_PASSWORD", ""),
