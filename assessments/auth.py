@@ -4,8 +4,9 @@ Signing in on the site, signing in to the admin and changing your password all
 call `authenticate(request, username=email, password=...)`. django-axes counts
 the failures and refuses further attempts for an account from one client
 address for a while; this module tells it who the client is and whose account
-it is, and adds a second limit on one address trying many accounts. The
-reasons are in docs/decisions/0008-limits-on-guessing-passwords.md.
+it is, and adds a second limit on one address trying many accounts. Reset
+emails are limited here too. The reasons are in docs/decisions ("Limits on
+guessing passwords, and on reset emails").
 """
 
 import ipaddress
@@ -51,7 +52,7 @@ def client_ip(request):
         if hops:
             try:
                 # Fewer entries than proxies: the request skipped an outer one, and
-                # every entry there is was still written by a proxy.
+                # every entry in the header was still written by a proxy.
                 return str(ipaddress.ip_address(hops[-min(count, len(hops))]))
             except ValueError:
                 pass
@@ -87,8 +88,10 @@ class SignInLimits(AxesDatabaseHandler):
 
 
 def end_lock_out(user):
-    """Lets the account sign in again from anywhere: after a password reset, which
-    only someone who reads its email can do."""
+    """Lets the account sign in again from anywhere.
+
+    Called after a password reset, which only someone who reads its email can do.
+    """
     reset_attempts(username=normalise_email(user.email))
 
 

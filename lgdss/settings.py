@@ -1,8 +1,9 @@
 """Settings for lgdss, read from the environment (see README.md, "Configuration").
 
 Defaults are safe for production: DEBUG is off, cookies are secure, HTTP is
-redirected to HTTPS, email goes by SMTP, and a SECRET_KEY must be given. The only relaxed default is the database, an SQLite
-file under var/, so that a newcomer needs no database server.
+redirected to HTTPS, email goes by SMTP, and a SECRET_KEY must be given. The
+only relaxed default is the database, an SQLite file under var/, so that a
+newcomer needs no database server.
 """
 
 from datetime import timedelta
