@@ -16,8 +16,9 @@ PORT ?= 8000
 
 # Settings for `make run`: the real product (DEBUG off, gunicorn, whitenoise)
 # on SQLite over plain HTTP on this machine, with demo accounts.
-RUN_ENV := DEBUG=false SECURE_COOKIES=false SECRET_KEY_FILE=var/secret-key \
-	ALLOWED_HOSTS=127.0.0.1,localhost DEMO_DATA=true SITE_URL=http://$(HOST):$(PORT)
+RUN_ENV := DEBUG=false SECURE_COOKIES=false SECURE_SSL_REDIRECT=false EMAIL_BACKEND=console \
+	SECRET_KEY_FILE=var/secret-key ALLOWED_HOSTS=127.0.0.1,localhost DEMO_DATA=true \
+	SITE_URL=http://$(HOST):$(PORT)
 
 .PHONY: help run dev test lint format setup assets clean manage
 
@@ -87,7 +88,7 @@ dev: setup
 	DEBUG=true $(MANAGE) loaddata standard_lgdss_1_0
 	DEBUG=true $(MANAGE) import_councils
 	DEBUG=true DEMO_DATA=true $(MANAGE) load_demo_data
-	DEBUG=true $(PY) scripts/run-together "$(MANAGE) db_worker" "$(MANAGE) runserver $(HOST):$(PORT)"
+	DEBUG=true SECURE_SSL_REDIRECT=false EMAIL_BACKEND=console $(PY) scripts/run-together "$(MANAGE) db_worker" "$(MANAGE) runserver $(HOST):$(PORT)"
 
 # Management commands with development settings, e.g. `make manage ARGS=makemigrations`.
 # (Without DEBUG=true the settings insist on a SECRET_KEY, as production does.)

@@ -94,6 +94,10 @@ class UserAdmin(CoordinatorPermissions, BaseUserAdmin):
     ]
     readonly_fields = ["last_login", "date_joined"]
 
+    def has_change_permission(self, request, obj=None):
+        # Also asked by the password page for the person whose password it sets.
+        return request.user.has_perm("assessments.change_person", obj)
+
     def get_readonly_fields(self, request, obj=None):
         # Only superusers hand out superuser or staff status.
         fields = list(super().get_readonly_fields(request, obj))

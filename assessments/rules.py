@@ -55,6 +55,17 @@ def is_lead_of(user, council):
     return _role_in(user, council) == Role.LEAD
 
 
+@rules.predicate
+def has_admin_powers(user, person):
+    return person is not None and (person.is_superuser or person.is_staff or person.is_coordinator)
+
+
+# Coordinators change people in the admin (their details, password, whether they may sign
+# in), except people who can use the admin themselves: whoever could set their password
+# could sign in as them. Those only superusers change (Django lets superusers do anything).
+rules.add_perm("assessments.change_person", is_coordinator & ~has_admin_powers)
+
+
 def _council_of(obj):
     """The council a service, an assessment, a membership or an invitation belongs to."""
     if obj is None:

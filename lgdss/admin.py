@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
+from django.shortcuts import redirect
 
 
 class AdminSite(admin.AdminSite):
@@ -16,6 +17,11 @@ class AdminSite(admin.AdminSite):
     def has_permission(self, request):
         user = request.user
         return user.is_active and (user.is_superuser or user.has_perm("assessments.use_admin"))
+
+    def password_change(self, request, extra_context=None):
+        # One page for changing your own password: the site's, which checks the
+        # current one under the sign-in lock-out.
+        return redirect("assessments:change_password")
 
 
 class AdminConfig(DjangoAdminConfig):

@@ -1,7 +1,9 @@
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger(__name__)
 
@@ -33,4 +35,29 @@ class HealthCheckMiddleware:
         else:
             response = HttpResponse("ok\n", content_type="text/plain")
         response["Cache-Control"] = "no-cache, no-store, must-revalidate, max-age=0"
+        return response
+
+
+class PrivatePagesNotStoredMiddleware:
+    """Tells browsers and caches not to store private pages.
+
+    Private are every response to a signed-in person (drafts, members, their
+    account, and their name in the header of any page) and, for anonymous
+    visitors, every page with a form that posts: it carries a CSRF token, and those
+    pages are signing in, resetting a password or accepting an invitation. Public
+    pages for anonymous visitors are left as they are.
+
+    It must come before CsrfViewMiddleware in MIDDLEWARE, to see the CSRF cookie
+    that middleware sets on its way out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or settings.CSRF_COOKIE_NAME in response.cookies:
+            add_never_cache_headers(response)
         return response

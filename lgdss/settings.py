@@ -1,8 +1,9 @@
 """Settings for lgdss, read from the environment (see README.md, "Configuration").
 
-Defaults are safe for production: DEBUG is off, cookies are secure, and a
-SECRET_KEY must be given. The only relaxed default is the database, an SQLite
-file under var/, so that a newcomer needs no database server.
+Defaults are safe for production: DEBUG is off, cookies are secure, HTTP is
+redirected to HTTPS, email goes by SMTP, and a SECRET_KEY must be given. The
+only relaxed default is the database, an SQLite file under var/, so that a
+newcomer needs no database server.
 """
 
 from datetime import timedelta
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "lgdss.middleware.PrivatePagesNotStoredMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -133,15 +135,26 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 INVITATION_DAYS = env.integer("INVITATION_DAYS", 7, minimum=1)
 # Password reset links (Django's own tokens) last one day.
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# At most this many reset emails an hour to one email address, and requests an hour
+# from one IP address; over either, the page is the same and nothing is sent.
+PASSWORD_RESET_EMAIL_LIMIT = env.integer("PASSWORD_RESET_EMAIL_LIMIT", 3, minimum=1)
+PASSWORD_RESET_IP_LIMIT = env.integer("PASSWORD_RESET_IP_LIMIT", 10, minimum=1)
 
-# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one email
-# address from one IP address, sign-in is refused for AXES_COOLOFF_MINUTES.
+# Sign-in throttling (django-axes, with assessments/auth.py): after AXES_FAILURE_LIMIT
+# failures for one email address from one IP address, or AXES_IP_FAILURE_LIMIT from one
+# IP address for any accounts, sign-in is refused for AXES_COOLOFF_MINUTES, on the site
+# and in the admin alike. Failures while refused do not make it longer.
 AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_IP_FAILURE_LIMIT = env.integer("AXES_IP_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env.integer("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "assessments.auth.SignInLimits"
+AXES_CLIENT_IP_CALLABLE = "assessments.auth.client_ip"
+AXES_USERNAME_FORM_FIELD = "username"  # the keyword every caller gives authenticate()
 AXES_USERNAME_CALLABLE = "assessments.auth.axes_username"
 AXES_LOCKOUT_CALLABLE = "assessments.auth.locked_out"
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -164,11 +177,17 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", True)
+# Browsers remember to use HTTPS only, for a year by default. Sent over HTTPS only.
+SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", True)
 if env.boolean("BEHIND_TLS_PROXY", False):
     # The load balancer terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the service append to X-Forwarded-For: the client's
+# address, which sign-in limits are kept for, is read from it only when this is 1 or more.
+TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # --- Internationalisation ---------------------------------------------------
 
@@ -200,9 +219,9 @@ CRISPY_TEMPLATE_PACK = "gds"
 
 # --- Email ------------------------------------------------------------------
 
-# EMAIL_BACKEND is "console" (emails are printed to the log: the default, for
-# development and `make run`) or "smtp" (sent through EMAIL_HOST).
-EMAIL_BACKEND_NAME = env.string("EMAIL_BACKEND", "console")
+# EMAIL_BACKEND is "smtp" (sent through EMAIL_HOST: the default) or "console" (printed
+# to the log, links and all: only for development and `make run`, which choose it).
+EMAIL_BACKEND_NAME = env.string("EMAIL_BACKEND", "smtp")
 if EMAIL_BACKEND_NAME == "console":
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 elif EMAIL_BACKEND_NAME == "smtp":
@@ -210,7 +229,7 @@ elif EMAIL_BACKEND_NAME == "smtp":
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": env.string("EMAIL_HOST"),
+                "host": env.string("EMAIL_HOST", "localhost"),
                 "port": env.integer("EMAIL_PORT", 587, minimum=1),
                 "username": env.string("EMAIL_HOST_USER", ""),
                 "password": env.string("EMAIL_HOST_PASSWORD", ""),

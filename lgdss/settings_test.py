@@ -5,6 +5,7 @@ import os
 # Tests need no secret of their own; the real settings still demand one elsewhere.
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789")
 os.environ.setdefault("SECURE_COOKIES", "false")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 from lgdss.settings import *  # noqa: F403
 from lgdss.settings import STORAGES

@@ -176,6 +176,8 @@ def server(tmp_path_factory):
         # As the Makefile's RUN_ENV:
         "DEBUG": "false",
         "SECURE_COOKIES": "false",
+        "SECURE_SSL_REDIRECT": "false",
+        "EMAIL_BACKEND": "console",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DEMO_DATA": "true",

@@ -2,6 +2,7 @@
 
 import ast
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -15,17 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def load_settings(show="s.DEBUG, s.DATABASES['default']['ENGINE']", **variables):
-    """Import lgdss.settings (as `s`) in a fresh interpreter with exactly these variables,
-    and print `show`."""
+    """Import lgdss.settings in a fresh interpreter with exactly these variables."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "SECRET", "DEBUG"))}
     clean.pop("DATABASE_URL", None)
     clean.update(variables)
     return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"import lgdss.settings as s; print({show})",
-        ],
+        [sys.executable, "-c", f"import lgdss.settings as s; print({show})"],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -78,6 +74,50 @@ def test_sqlite_makes_simultaneous_writes_wait_their_turn_and_postgresql_is_left
 def test_unknown_email_backend_stops_start_up():
     result = load_settings(SECRET_KEY="k" * 50, EMAIL_BACKEND="pigeon")
     assert "EMAIL_BACKEND is 'pigeon': use console or smtp." in result.stderr
+
+
+def test_strict_transport_security_can_be_shortened_or_kept_to_this_host():
+    show = "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD"
+    defaults = load_settings(show, SECRET_KEY="k" * 50)
+    assert defaults.stdout.split() == ["31536000", "True", "True"]
+    result = load_settings(
+        show,
+        SECRET_KEY="k" * 50,
+        SECURE_HSTS_SECONDS="300",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="false",
+        SECURE_HSTS_PRELOAD="false",
+    )
+    assert result.stdout.split() == ["300", "False", "False"]
+
+
+def test_emails_are_sent_by_smtp_unless_the_console_is_chosen():
+    show = "s.MAILERS['default']['BACKEND'], s.MAILERS['default'].get('OPTIONS', {}).get('host')"
+    assert load_settings(show, SECRET_KEY="k" * 50).stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "localhost",
+    ]
+    console = load_settings(show, SECRET_KEY="k" * 50, EMAIL_BACKEND="console")
+    assert console.stdout.split()[0] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_production_defaults_pass_the_deployment_checks():
+    """Only what production must give: a key and the host name; the database is SQLite."""
+    (ROOT / "var").mkdir(exist_ok=True)  # where the default SQLite database lives
+    production = {
+        "PATH": os.environ["PATH"],
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "lgdss.example",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
 
 
 @pytest.mark.parametrize(

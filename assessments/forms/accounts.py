@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 
+from assessments.auth import may_send_password_reset
 from assessments.models import normalise_email
 
 EMAIL_ERRORS = {
@@ -91,8 +92,9 @@ class SetPasswordForm(NewPasswordMixin, auth_forms.SetPasswordForm):
 
 
 class ChangePasswordForm(NewPasswordMixin, auth_forms.PasswordChangeForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        super().__init__(request.user, *args, **kwargs)
         self._set_up_password_fields()
         self.fields["new_password1"].label = "New password"
         self.fields["old_password"].label = "Current password"
@@ -101,6 +103,17 @@ class ChangePasswordForm(NewPasswordMixin, auth_forms.PasswordChangeForm):
         self.helper = gds_helper(
             "old_password", "new_password1", "new_password2", button="Change password"
         )
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        # Checked by authenticate(), as signing in is, so that wrong guesses count
+        # towards the same lock-out and nothing is checked while it lasts.
+        user = authenticate(self.request, username=self.user.email, password=old_password)
+        if user is None or user.pk != self.user.pk:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
@@ -112,3 +125,8 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def clean_email(self):
         return normalise_email(self.cleaned_data["email"])
+
+    def save(self, *, request, **kwargs):
+        # Over a limit nothing is sent, and the next page says what it always says.
+        if may_send_password_reset(self.cleaned_data["email"], request):
+            super().save(request=request, **kwargs)

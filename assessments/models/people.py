@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from assessments.models.councils import visible_through_membership
 
@@ -279,3 +280,25 @@ class Invitation(models.Model):
     @property
     def is_usable(self):
         return self.accepted_at is None and self.cancelled_at is None and not self.is_expired
+
+
+class PasswordResetRequest(models.Model):
+    """A password reset email sent in the last hour: the count behind the limits on them.
+
+    Kept in the database so that every server process sees the same count (see
+    assessments.auth). The email address is kept only as a keyed hash, and rows
+    older than an hour are deleted as new ones arrive.
+    """
+
+    email_hash = models.CharField(max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"Password reset asked for at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def hash_email(email):
+        return salted_hmac(
+            "assessments.PasswordResetRequest", normalise_email(email), algorithm="sha256"
+        ).hexdigest()

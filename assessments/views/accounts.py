@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from assessments.auth import end_lock_out
 from assessments.forms.accounts import (
     ChangePasswordForm,
     PasswordResetForm,
@@ -75,7 +76,7 @@ def account(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def change_password(request):
-    form = ChangePasswordForm(request.user, data=request.POST if request.method == "POST" else None)
+    form = ChangePasswordForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         form.save()
         # Changing the password ends other sessions but keeps this one.
@@ -98,7 +99,17 @@ password_reset = auth_views.PasswordResetView.as_view(
 password_reset_sent = auth_views.PasswordResetDoneView.as_view(
     template_name="assessments/accounts/password_reset_sent.html"
 )
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Only someone who reads the account's email gets here: let them sign in again.
+        end_lock_out(form.user)
+        return response
+
+
+password_reset_confirm = PasswordResetConfirmView.as_view(
     form_class=SetPasswordForm,
     template_name="assessments/accounts/password_reset_confirm.html",
     success_url=reverse_lazy("assessments:password_reset_done"),
