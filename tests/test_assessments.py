@@ -514,6 +514,24 @@ def test_a_superuser_cannot_start_assessing_a_retired_service(client_for, bins, 
     assert not Assessment.objects.exists()
 
 
+def test_a_superuser_is_offered_neither_deleting_a_submitted_assessment_nor_withdrawing_a_draft(
+    client_for, draft, coventry_lead, superuser
+):
+    parking = Service.objects.create(council=draft.service.council, name="Parking", phase="beta")
+    submitted = services.start_assessment(parking, by=coventry_lead, phase="beta")
+    complete(submitted, coventry_lead)
+    services.submit(submitted, by=coventry_lead)
+    client = client_for(superuser)
+
+    for name, assessment in [("delete_assessment", submitted), ("withdraw_assessment", draft)]:
+        assert client.get(url(name, assessment)).status_code == 403, name
+        assert client.post(url(name, assessment), {"reason": "Why not"}).status_code == 403, name
+    assert list(Assessment.objects.values_list("status", flat=True).order_by("pk")) == [
+        Status.DRAFT,
+        Status.SUBMITTED,
+    ]
+
+
 def test_an_assessment_of_another_council_is_not_found_through_this_councils_address(
     client_for, draft, coordinator
 ):

@@ -47,6 +47,13 @@ def _may_edit(user, assessment):
     return assessment.is_draft and user.has_perm("assessments.edit_assessment", assessment)
 
 
+def _allowed_now(user, transition, assessment):
+    """Whether `user` may make the transition now: its rule, and the states it starts
+    from, asked too for the same reason."""
+    step = services.TRANSITIONS[transition]
+    return assessment.status in step.sources and user.has_perm(step.permission, assessment)
+
+
 def _summary(answers):
     return scoring.summarise(answers, {a.pk: len(a.links.all()) for a in answers})
 
@@ -321,6 +328,8 @@ def delete(request, code, pk):
         if request.method == "POST":
             return _already_deleted(request, code)
         raise
+    if not _allowed_now(request.user, "delete", assessment):
+        raise PermissionDenied
     if request.method == "POST":
         service = assessment.service
         try:
@@ -359,7 +368,7 @@ def withdraw(request, code, pk):
     assessment = assessment_from_url(request, code, pk)
     if assessment.status == Status.WITHDRAWN and request.method == "POST":
         return redirect(_url("assessment", assessment))  # a double click: already withdrawn
-    if not request.user.has_perm("assessments.withdraw_assessment", assessment):
+    if not _allowed_now(request.user, "withdraw", assessment):
         raise PermissionDenied
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
