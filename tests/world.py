@@ -15,12 +15,13 @@ nothing carries over from one test to the next.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks_db.models import DBTaskResult
@@ -192,6 +193,11 @@ def build_world():
     failed_email.last_error = "Connection refused"
     failed_email.save()
 
+    # Its next attempt is due later, so it is not taken for lost however long the walk takes.
+    waiting_email = Notification.objects.get(kind="invitation", about_id=review_invitation.pk)
+    waiting_email.next_attempt_at = timezone.now() + timedelta(days=1)
+    waiting_email.save()
+
     product = ProductFactory(supplier__name="Idox", name="Uniform")
     spare_group = PeerGroupFactory(name="South West", slug="south-west")
     services.record_adoption(
@@ -233,7 +239,7 @@ def build_world():
         cancelled=cancelled.pk,
         cancelled_token=cancelled_token,
         failed_email=failed_email.pk,
-        waiting_email=Notification.objects.get(kind="invitation", about_id=review_invitation.pk).pk,
+        waiting_email=waiting_email.pk,
         forgetful=forgetful.pk,
         reset_uid=urlsafe_base64_encode(force_bytes(forgetful.pk)),
         reset_token=default_token_generator.make_token(forgetful),
