@@ -135,6 +135,9 @@ def service_is_active(user, service):
 
 # A council's services and their assessments (drafts included) are seen by its members
 # and by coordinators; they are worked on by its members only.
+# Django gives an active superuser every permission without asking these rules, so the
+# state in them (a draft, a service in use) is checked again where it matters: by the
+# workflow functions and the views that offer the change.
 rules.add_perm("assessments.view_services", is_member_of | is_coordinator)  # on a council
 rules.add_perm("assessments.add_service", is_member_of)  # on a council
 rules.add_perm("assessments.view_service", is_member_of_owning_council | is_coordinator)

@@ -59,3 +59,70 @@ def table_rows(html):
     parser = _Table()
     parser.feed(html)
     return [row for row in parser.rows[1:] if row]
+
+
+class _Form(HTMLParser):
+    """The fields of one form, as a browser would send them."""
+
+    def __init__(self, form_id):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.fields = []  # (name, value), in the page's order
+        self._in_form = False
+        self._select = None  # (name, multiple, options, chosen) of the open <select>
+        self._option = None  # the open <option>'s value, until its text is read
+        self._textarea = None  # (name, text so far)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._in_form = attrs.get("id") == self.form_id
+        if not self._in_form or "disabled" in attrs:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in ("submit", "button", "image", "reset", "file"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.fields.append((name, attrs.get("value", "on" if kind == "checkbox" else "")))
+        elif tag == "select" and name:
+            self._select = (name, "multiple" in attrs, [], [])
+        elif tag == "option" and self._select is not None:
+            value = attrs.get("value")
+            self._select[2].append(value)
+            if "selected" in attrs:
+                self._select[3].append(value)
+        elif tag == "textarea" and name:
+            self._textarea = [name, ""]
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+        elif tag == "select" and self._select is not None:
+            name, multiple, options, chosen = self._select
+            if not chosen and not multiple and options:
+                chosen = options[:1]  # a browser sends the first option
+            self.fields += [(name, value or "") for value in chosen]
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            name, text = self._textarea
+            # A browser drops the newline just after <textarea>, as Django writes it.
+            self.fields.append((name, text.removeprefix("\r\n").removeprefix("\n")))
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+
+def form_data(html, form_id):
+    """What a browser would send from the form `form_id` of the page, untouched:
+    {name: [values]}, for the test client's `post`."""
+    parser = _Form(form_id)
+    parser.feed(html)
+    data = {}
+    for name, value in parser.fields:
+        data.setdefault(name, []).append(value)
+    return data

@@ -1,6 +1,7 @@
 """Self-assessment: starting, answering points, the concurrency guard, submitting."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -12,6 +13,7 @@ from assessments.models import (
     EvidenceLink,
     Service,
     Status,
+    User,
 )
 from tests.concurrency import Pause, in_thread
 from tests.conftest import HIDDEN, NO, OK, PERSONAS, SIGN_IN
@@ -527,6 +529,64 @@ def test_start_needs_a_member(client_for, bins, people):
         ("peer_reviewer", 404),
     ]:
         assert client_for(people[persona]).get(start).status_code == status, persona
+
+
+# Django answers yes to every permission an active superuser asks for, without asking the
+# rules, so a rule that also says "while it is a draft" or "while the service is in use"
+# must not be the only thing that says so. (`createsuperuser` makes the first coordinator.)
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser("root@lgdss.example", full_name="Sue Superuser")
+
+
+def test_a_superuser_cannot_change_a_submitted_assessment(
+    client_for, draft, coventry_lead, superuser
+):
+    complete(draft, coventry_lead)
+    services.submit(draft, by=coventry_lead)
+    before = list(draft.points.values_list("revision", "score", "evidence"))
+    client = client_for(superuser)
+
+    assert "Save and continue" not in client.get(url("edit_point", draft, 1)).content.decode()
+    refused = client.post(url("edit_point", draft, 1), point_data(revision=1, answer="1"))
+
+    assert refused.status_code == 200
+    assert "Your changes have not been saved" in refused.content.decode()
+    with pytest.raises(services.NotEditable):
+        save(draft.points.get(point__number=1), superuser, revision=1, score=1)
+    assert list(draft.points.values_list("revision", "score", "evidence")) == before
+
+
+def test_a_superuser_cannot_start_assessing_a_retired_service(client_for, bins, superuser):
+    bins = services.retire_service(bins, by=superuser)
+    start = reverse("assessments:start_assessment", args=["cov", bins.pk])
+    client = client_for(superuser)
+
+    assert client.get(start).status_code == 403
+    assert client.post(start, {"phase": "beta"}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.start_assessment(bins, by=superuser, phase="beta")
+    assert not Assessment.objects.exists()
+
+
+def test_a_superuser_is_offered_neither_deleting_a_submitted_assessment_nor_withdrawing_a_draft(
+    client_for, draft, coventry_lead, superuser
+):
+    parking = Service.objects.create(council=draft.service.council, name="Parking", phase="beta")
+    submitted = services.start_assessment(parking, by=coventry_lead, phase="beta")
+    complete(submitted, coventry_lead)
+    services.submit(submitted, by=coventry_lead)
+    client = client_for(superuser)
+
+    for name, assessment in [("delete_assessment", submitted), ("withdraw_assessment", draft)]:
+        assert client.get(url(name, assessment)).status_code == 403, name
+        assert client.post(url(name, assessment), {"reason": "Why not"}).status_code == 403, name
+    assert list(Assessment.objects.values_list("status", flat=True).order_by("pk")) == [
+        Status.DRAFT,
+        Status.SUBMITTED,
+    ]
 
 
 def test_an_assessment_of_another_council_is_not_found_through_this_councils_address(

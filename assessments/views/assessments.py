@@ -42,6 +42,19 @@ def _answers(assessment):
     )
 
 
+def _may_edit(user, assessment):
+    """Members edit a draft. The state is asked as well as the rule: Django gives an
+    active superuser every permission without asking the rules."""
+    return assessment.is_draft and user.has_perm("assessments.edit_assessment", assessment)
+
+
+def _allowed_now(user, transition, assessment):
+    """Whether `user` may make the transition now: its rule, and the states it starts
+    from, asked too for the same reason."""
+    step = services.TRANSITIONS[transition]
+    return assessment.status in step.sources and user.has_perm(step.permission, assessment)
+
+
 def _summary(answers):
     return scoring.summarise(answers, {a.pk: len(a.links.all()) for a in answers})
 
@@ -50,6 +63,8 @@ def _summary(answers):
 @require_http_methods(["GET", "POST"])
 def start_assessment(request, code, pk):
     service = service_from_url(request, code, pk, "assessments.start_assessment")
+    if service.is_retired:  # as the rule says, for superusers too
+        raise PermissionDenied
     draft = service.assessments.in_progress().first()
     if draft is not None:
         messages.info(request, "This service already has an assessment in progress")
@@ -100,7 +115,7 @@ def task_list(request, code, pk):
             "rows": rows,
             "status_changes": assessment.status_changes.select_related("by"),
             "summary": _summary(answers),
-            "can_edit": request.user.has_perm("assessments.edit_assessment", assessment),
+            "can_edit": _may_edit(request.user, assessment),
         },
     )
 
@@ -136,7 +151,7 @@ def edit_point(request, code, pk, number):
         answer = assessment.points.select_related("point", "updated_by").get(point__number=number)
     except PointAssessment.DoesNotExist:
         raise Http404("No such point.") from None
-    can_edit = request.user.has_perm("assessments.edit_assessment", assessment)
+    can_edit = _may_edit(request.user, assessment)
     if request.method == "POST" and not can_edit and assessment.is_draft:
         raise PermissionDenied
     action = request.POST.get("action", "")
@@ -259,7 +274,7 @@ def _check_answers_page(request, assessment, *, status=200):
             "problems": services.incomplete_points(assessment) if assessment.is_draft else [],
             "levels": scoring.LEVEL_BY_SCORE,
             "rating_rule": scoring.RATING_RULE,
-            "can_edit": request.user.has_perm("assessments.edit_assessment", assessment),
+            "can_edit": _may_edit(request.user, assessment),
             "can_submit": request.user.has_perm("assessments.submit_assessment", assessment),
             "has_errors": status == 400,
         },
@@ -318,6 +333,8 @@ def delete(request, code, pk):
         if request.method == "POST":
             return _already_deleted(request, code)
         raise
+    if not _allowed_now(request.user, "delete", assessment):
+        raise PermissionDenied
     if request.method == "POST":
         service = assessment.service
         try:
@@ -356,7 +373,7 @@ def withdraw(request, code, pk):
     assessment = assessment_from_url(request, code, pk)
     if assessment.status == Status.WITHDRAWN and request.method == "POST":
         return redirect(_url("assessment", assessment))  # a double click: already withdrawn
-    if not request.user.has_perm("assessments.withdraw_assessment", assessment):
+    if not _allowed_now(request.user, "withdraw", assessment):
         raise PermissionDenied
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

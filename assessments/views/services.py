@@ -207,6 +207,7 @@ def service_detail(request, code, pk):
             "may_change": may_change and not service.is_retired,
             "may_retire": may_change,
             "may_start": draft is None
+            and not service.is_retired
             and request.user.has_perm("assessments.start_assessment", service),
         },
     )

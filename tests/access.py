@@ -1,0 +1,934 @@
+"""Who may use each URL: one declaration per address (and case), walked by
+tests/test_url_access.py for every person, with GET and with POST.
+
+A declaration names the URL pattern, builds its arguments from the shared scenario
+(tests/world.py), and says for each person what GET answers and what POST answers, and
+so whether POST changed anything. `data` is what an allowed person would post, so that
+the allowed POST really changes something and a refused one really would have.
+`effect` says, when it is cheap to, what that change is.
+
+    Access(
+        "assessments:submit_assessment",
+        args=lambda w: [w.coventry, w.draft],
+        get=each(NOT_ALLOWED, anonymous=SIGN_IN),
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=DONE, superuser=DONE),
+        effect=lambda w, user: Assessment.objects.get(pk=w.draft).status == Status.SUBMITTED,
+    )
+
+Several declarations may share a pattern, one per case (`case="its sole lead"`). Every
+pattern in the URL configuration needs at least one: the walk fails, naming it, otherwise.
+What a new URL needs (a review, say) goes in the world. The admin is declared as a group,
+model by model, at the end.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.apps import apps
+from django.urls import reverse
+
+from assessments.models import (
+    Assessment,
+    Council,
+    Invitation,
+    Membership,
+    Notification,
+    NotificationStatus,
+    PeerGroup,
+    PointAssessment,
+    Service,
+    Status,
+    User,
+)
+from tests.conftest import PASSWORD
+from tests.world import NEW_PASSWORD, NEWCOMER, WALKERS
+
+# --- What a request answers -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    meaning: str
+    changes: bool = False  # whether the request changes the application's state
+    to: str = ""  # where a redirect must lead: "sign in", "admin sign in" or "" (elsewhere)
+
+    def __str__(self):
+        return self.meaning
+
+
+OK = Answer(200, "the page")
+SIGN_IN = Answer(302, "sent to sign in", to="sign in")
+ADMIN_SIGN_IN = Answer(302, "sent to the admin's sign-in page", to="admin sign in")
+MOVED = Answer(302, "sent elsewhere, with nothing changed")
+DONE = Answer(302, "done, then sent on", changes=True)
+INVALID = Answer(400, "refused as incomplete")
+NO = Answer(403, "refused: they may see it, but not do this")
+HIDDEN = Answer(404, "not found: they may not see it")
+NOT_ALLOWED = Answer(405, "method not allowed")
+CONFLICT = Answer(409, "refused: it would break a rule about the state")
+GONE = Answer(410, "gone")
+
+# Names for several walkers at once, usable in `each`.
+GROUPS = {
+    "signed_in": WALKERS[1:],
+    "coventry_members": [
+        "coventry_lead",
+        "coventry_contributor",
+        "leeds_lead_coventry_contributor",
+    ],
+    "leeds_members": ["leeds_lead", "leeds_lead_coventry_contributor"],
+    # Signed in, with no part in Coventry.
+    "outsiders": ["leeds_lead", "peer_reviewer"],
+    # The admin's own people; everyone else is sent to its sign-in page.
+    "admins": ["coordinator", "superuser"],
+}
+
+
+def each(default=None, /, **answers):
+    """An answer for every walker: `default`, then groups, then people by name.
+
+    `each(OK, anonymous=SIGN_IN, outsiders=HIDDEN)` reads "the page, except that an
+    anonymous visitor is sent to sign in and outsiders get 404". A walker named by two
+    groups, or by none when there is no default, is an error.
+    """
+    table = dict.fromkeys(WALKERS, default)
+    from_group = {}
+    for key, answer in answers.items():
+        if key in GROUPS:
+            for walker in GROUPS[key]:
+                if walker in from_group:
+                    raise ValueError(f"{walker} is in both {from_group[walker]} and {key}")
+                from_group[walker] = key
+                table[walker] = answer
+        elif key not in WALKERS:
+            raise ValueError(f"{key} is neither a walker nor a group")
+    for key, answer in answers.items():
+        if key in WALKERS:
+            table[key] = answer
+    missing = [walker for walker, answer in table.items() if answer is None]
+    if missing:
+        raise ValueError(f"No answer for {', '.join(missing)}")
+    return table
+
+
+# Tables used by many declarations.
+PUBLIC = each(OK)
+GET_ONLY = each(NOT_ALLOWED)
+# A page of Coventry's: its members, coordinators and superusers see it.
+COVENTRY_PAGE = each(OK, anonymous=SIGN_IN, outsiders=HIDDEN)
+# A method a page behind sign-in does not take: anonymous visitors are sent to sign in first.
+SIGNED_IN_GET_ONLY = each(NOT_ALLOWED, anonymous=SIGN_IN)
+
+
+# --- Declarations -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Access:
+    name: str  # the URL pattern's full name, e.g. "assessments:edit_point"
+    get: dict[str, Answer]
+    post: dict[str, Answer] | None  # None: not walked with POST (an admin changelist)
+    args: Any = ()  # the URL's arguments, or a function of the world that gives them
+    case: str = ""  # what this declaration is about, when a pattern has several
+    data: Any = field(default_factory=dict)  # what POST sends, or a function of the world
+    # A function of (world, user) that is true once the allowed POST has had its effect.
+    effect: Any = None
+    # Something a person does first, e.g. follow a link: a function of (client, world).
+    prepare: Any = None
+    # Models, besides those of `assessments`, `standard` and the task queue, whose rows
+    # count as the state this address may change ("app_label.ModelName").
+    watch: tuple = ()
+
+    @property
+    def id(self):
+        return f"{self.name}[{self.case}]" if self.case else self.name
+
+    def url(self, world):
+        args = self.args(world) if callable(self.args) else self.args
+        return reverse(self.name, args=args)
+
+    def post_data(self, world):
+        return self.data(world) if callable(self.data) else self.data
+
+    def answer(self, walker, method):
+        """What the declaration expects, or None when the method is not walked."""
+        table = self.get if method == "GET" else self.post
+        return None if table is None else table[walker]
+
+
+def _point(assessment, number):
+    return PointAssessment.objects.get(assessment=assessment, point__number=number)
+
+
+def _invitation(pk):
+    return Invitation.objects.get(pk=pk)
+
+
+ADOPTION = {
+    "adopted_on_0": "7",
+    "adopted_on_1": "4",
+    "adopted_on_2": "2016",
+    "sponsor_role": "Chief Executive",
+}
+SERVICE = {
+    "name": "Apply for a blue badge",
+    "description": "",
+    "url": "",
+    "phase": "alpha",
+    "owner": "",
+    "sourcing": "in_house",
+    "product": "",
+    "suggested_supplier": "",
+    "suggested_product": "",
+}
+POINT = {
+    "answer": "4",
+    "not_applicable_reason": "",
+    "evidence": "We asked 200 drivers.",
+    "revision": "0",
+    "links-TOTAL_FORMS": "1",
+    "links-INITIAL_FORMS": "0",
+    "links-0-title": "Survey results",
+    "links-0-url": "https://example.com/survey",
+}
+NEW_PASSWORDS = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+
+
+def _public(name, args=()):
+    return Access(name, args=args, get=PUBLIC, post=GET_ONLY)
+
+
+def _coventry_page(name, args):
+    return Access(name, args=args, get=COVENTRY_PAGE, post=SIGNED_IN_GET_ONLY)
+
+
+ACCESS = [
+    # Public pages: anyone reads them; nothing is posted to them.
+    _public("home"),
+    _public("accessibility"),
+    _public("privacy"),
+    _public("cookies"),
+    _public("standard:point_list"),
+    _public("standard:about"),
+    _public("standard:point_detail", [3]),
+    _public("assessments:council_directory"),
+    _public("assessments:council_detail", ["cov"]),
+    # Signing up to the Standard: every council's page is public, so it is 403, not 404.
+    Access(
+        "assessments:record_adoption",
+        args=lambda w: [w.coventry],
+        get=each(NO, anonymous=SIGN_IN, coventry_lead=OK, admins=OK),
+        post=each(NO, anonymous=SIGN_IN, coventry_lead=DONE, admins=DONE),
+        data=ADOPTION,
+        effect=lambda w, user: Council.objects.filter(
+            code="COV", adopted_on=date(2016, 4, 7), adoption_recorded_by=user
+        ).exists(),
+    ),
+    # A council's services: its members work on them; coordinators look.
+    _coventry_page("assessments:service_list", lambda w: [w.coventry]),
+    _coventry_page("assessments:service_detail", lambda w: [w.coventry, w.parking]),
+    Access(
+        "assessments:service_detail",
+        case="Leeds's service through Coventry's address",
+        args=lambda w: [w.coventry, w.leeds_service],
+        get=each(HIDDEN, anonymous=SIGN_IN),
+        post=SIGNED_IN_GET_ONLY,
+    ),
+    Access(
+        "assessments:add_service",
+        args=lambda w: [w.coventry],
+        get=each(OK, anonymous=SIGN_IN, outsiders=HIDDEN, coordinator=NO),
+        post=each(DONE, anonymous=SIGN_IN, outsiders=HIDDEN, coordinator=NO),
+        data=SERVICE,
+        effect=lambda w, user: Service.objects.filter(
+            council__code="COV", name=SERVICE["name"], created_by=user
+        ).exists(),
+    ),
+    Access(
+        "assessments:edit_service",
+        args=lambda w: [w.coventry, w.parking],
+        get=each(OK, anonymous=SIGN_IN, outsiders=HIDDEN, coordinator=NO),
+        post=each(DONE, anonymous=SIGN_IN, outsiders=HIDDEN, coordinator=NO),
+        data={**SERVICE, "name": "Pay for parking online", "revision": "0"},
+        effect=lambda w, user: Service.objects.get(pk=w.parking).name == "Pay for parking online",
+    ),
+    Access(
+        "assessments:retire_service",
+        args=lambda w: [w.coventry, w.parking],
+        get=each(OK, anonymous=SIGN_IN, outsiders=HIDDEN, coordinator=NO),
+        post=each(DONE, anonymous=SIGN_IN, outsiders=HIDDEN, coordinator=NO),
+        data={"action": "retire"},
+        effect=lambda w, user: Service.objects.get(pk=w.parking).is_retired,
+    ),
+    Access(
+        "assessments:edit_service",
+        case="a retired service",
+        args=lambda w: [w.coventry, w.trams],
+        get=each(HIDDEN, anonymous=SIGN_IN, coordinator=NO),
+        post=each(HIDDEN, anonymous=SIGN_IN, coordinator=NO),
+        data={**SERVICE, "name": "Tram times", "revision": "1"},
+    ),
+    Access(
+        "assessments:retire_service",
+        case="bringing a retired service back",
+        args=lambda w: [w.coventry, w.trams],
+        get=each(OK, anonymous=SIGN_IN, outsiders=HIDDEN, coordinator=NO),
+        post=each(DONE, anonymous=SIGN_IN, outsiders=HIDDEN, coordinator=NO),
+        data={"action": "restore"},
+        effect=lambda w, user: not Service.objects.get(pk=w.trams).is_retired,
+    ),
+    # Assessing a service.
+    Access(
+        "assessments:start_assessment",
+        args=lambda w: [w.coventry, w.bins],
+        get=each(OK, anonymous=SIGN_IN, outsiders=HIDDEN, coordinator=NO),
+        post=each(DONE, anonymous=SIGN_IN, outsiders=HIDDEN, coordinator=NO),
+        data={"phase": "live", "start_from": "blank"},
+        effect=lambda w, user: Assessment.objects.filter(
+            service=w.bins, status=Status.DRAFT, created_by=user
+        ).exists(),
+    ),
+    Access(
+        "assessments:start_assessment",
+        case="a service with a draft already",
+        args=lambda w: [w.coventry, w.parking],
+        get=each(MOVED, anonymous=SIGN_IN, outsiders=HIDDEN, coordinator=NO),
+        post=each(MOVED, anonymous=SIGN_IN, outsiders=HIDDEN, coordinator=NO),
+        data={"phase": "live"},
+    ),
+    Access(
+        "assessments:start_assessment",
+        case="a retired service",
+        args=lambda w: [w.coventry, w.trams],
+        get=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN),
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN),
+        data={"phase": "live"},
+    ),
+    _coventry_page("assessments:assessment", lambda w: [w.coventry, w.draft]),
+    Access(
+        "assessments:assessment",
+        case="Coventry's draft through Leeds's address",
+        args=lambda w: [w.leeds, w.draft],
+        get=each(HIDDEN, anonymous=SIGN_IN),
+        post=SIGNED_IN_GET_ONLY,
+    ),
+    Access(
+        "assessments:edit_point",
+        args=lambda w: [w.coventry, w.draft, 1],
+        get=COVENTRY_PAGE,
+        post=each(DONE, anonymous=SIGN_IN, outsiders=HIDDEN, coordinator=NO),
+        data=POINT,
+        effect=lambda w, user: _point(w.draft, 1).updated_by == user,
+    ),
+    Access(
+        "assessments:edit_point",
+        case="the submitted assessment",
+        args=lambda w: [w.coventry, w.submitted, 1],
+        get=COVENTRY_PAGE,
+        # What was typed comes back, saying nothing was saved.
+        post=COVENTRY_PAGE,
+        data=POINT,
+    ),
+    Access(
+        "assessments:edit_point",
+        case="Leeds's draft",
+        args=lambda w: [w.leeds, w.leeds_draft, 1],
+        get=each(HIDDEN, anonymous=SIGN_IN, leeds_members=OK, admins=OK),
+        post=each(HIDDEN, anonymous=SIGN_IN, leeds_members=DONE, coordinator=NO, superuser=DONE),
+        data=POINT,
+        effect=lambda w, user: _point(w.leeds_draft, 1).updated_by == user,
+    ),
+    Access(
+        "assessments:edit_point",
+        case="a point the Standard does not have",
+        args=lambda w: [w.coventry, w.draft, 16],
+        get=each(HIDDEN, anonymous=SIGN_IN),
+        post=each(HIDDEN, anonymous=SIGN_IN),
+        data=POINT,
+    ),
+    _coventry_page("assessments:check_answers", lambda w: [w.coventry, w.draft]),
+    Access(
+        "assessments:submit_assessment",
+        args=lambda w: [w.coventry, w.draft],
+        get=SIGNED_IN_GET_ONLY,
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=DONE, superuser=DONE),
+        effect=lambda w, user: Assessment.objects.get(pk=w.draft).status == Status.SUBMITTED,
+    ),
+    Access(
+        "assessments:submit_assessment",
+        case="Leeds's blank draft",
+        args=lambda w: [w.leeds, w.leeds_draft],
+        get=SIGNED_IN_GET_ONLY,
+        # Its lead is shown the points still to answer.
+        post=each(
+            HIDDEN, anonymous=SIGN_IN, leeds_members=INVALID, coordinator=NO, superuser=INVALID
+        ),
+    ),
+    Access(
+        "assessments:submit_assessment",
+        case="the submitted assessment",
+        args=lambda w: [w.coventry, w.submitted],
+        get=SIGNED_IN_GET_ONLY,
+        post=each(MOVED, anonymous=SIGN_IN, outsiders=HIDDEN),  # a double click
+    ),
+    _coventry_page("assessments:assessment_submitted", lambda w: [w.coventry, w.submitted]),
+    Access(
+        "assessments:delete_assessment",
+        args=lambda w: [w.coventry, w.draft],
+        get=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=OK, superuser=OK),
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=DONE, superuser=DONE),
+        effect=lambda w, user: not Assessment.objects.filter(pk=w.draft).exists(),
+    ),
+    Access(
+        "assessments:delete_assessment",
+        case="the submitted assessment",  # only withdrawn, never deleted
+        args=lambda w: [w.coventry, w.submitted],
+        get=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN),
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN),
+    ),
+    Access(
+        "assessments:withdraw_assessment",
+        args=lambda w: [w.coventry, w.submitted],
+        get=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=OK, admins=OK),
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=DONE, admins=DONE),
+        data={"reason": "Submitted by mistake"},
+        effect=lambda w, user: Assessment.objects.get(pk=w.submitted).status == Status.WITHDRAWN,
+    ),
+    Access(
+        "assessments:withdraw_assessment",
+        case="a draft",
+        args=lambda w: [w.coventry, w.draft],
+        get=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN),
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN),
+        data={"reason": "Started by mistake"},
+    ),
+    _coventry_page("assessments:assessment_history", lambda w: [w.coventry, w.draft]),
+    # A council's members.
+    _coventry_page("assessments:member_list", lambda w: [w.coventry]),
+    Access(
+        "assessments:invite_member",
+        args=lambda w: [w.coventry],
+        get=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=OK, admins=OK),
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=DONE, admins=DONE),
+        data={"email": "colleague@coventry.example", "role": "contributor"},
+        effect=lambda w, user: Invitation.objects.filter(
+            email="colleague@coventry.example", council__code="COV", invited_by=user
+        ).exists(),
+    ),
+    Access(
+        "assessments:remove_member",
+        args=lambda w: [w.coventry, w.contributor_membership],
+        get=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=OK, admins=OK),
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=DONE, admins=DONE),
+        effect=lambda w, user: not Membership.objects.filter(pk=w.contributor_membership).exists(),
+    ),
+    Access(
+        "assessments:remove_member",
+        case="its sole lead",
+        args=lambda w: [w.coventry, w.lead_membership],
+        get=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=CONFLICT, admins=CONFLICT),
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=CONFLICT, admins=CONFLICT),
+    ),
+    Access(
+        "assessments:remove_member",
+        case="Coventry's member through Leeds's address",
+        args=lambda w: [w.leeds, w.contributor_membership],
+        get=each(HIDDEN, anonymous=SIGN_IN),
+        post=each(HIDDEN, anonymous=SIGN_IN),
+    ),
+    # Invitations.
+    Access(
+        "assessments:invitation_list",
+        get=each(NO, anonymous=SIGN_IN, admins=OK),
+        post=SIGNED_IN_GET_ONLY,
+    ),
+    Access(
+        "assessments:invite_anyone",
+        get=each(NO, anonymous=SIGN_IN, admins=OK),
+        post=each(NO, anonymous=SIGN_IN, admins=DONE),
+        data={"email": "new.reviewer@dudley.example", "role": "reviewer", "peer_group": "midlands"},
+        effect=lambda w, user: Invitation.objects.filter(
+            email="new.reviewer@dudley.example", invited_by=user
+        ).exists(),
+    ),
+    Access(
+        "assessments:cancel_invitation",
+        args=lambda w: [w.invitation],
+        get=SIGNED_IN_GET_ONLY,
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=DONE, admins=DONE),
+        effect=lambda w, user: _invitation(w.invitation).cancelled_at is not None,
+    ),
+    Access(
+        "assessments:cancel_invitation",
+        case="to review",
+        args=lambda w: [w.review_invitation],
+        get=SIGNED_IN_GET_ONLY,
+        post=each(HIDDEN, anonymous=SIGN_IN, admins=DONE),
+        effect=lambda w, user: _invitation(w.review_invitation).cancelled_at is not None,
+    ),
+    Access(
+        "assessments:cancel_invitation",
+        case="cancelled already",
+        args=lambda w: [w.cancelled],
+        get=SIGNED_IN_GET_ONLY,
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=MOVED, admins=MOVED),
+    ),
+    Access(
+        "assessments:resend_invitation",
+        args=lambda w: [w.invitation],
+        get=SIGNED_IN_GET_ONLY,
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=DONE, admins=DONE),
+        effect=lambda w, user: (
+            _invitation(w.invitation).cancelled_at is not None
+            and Invitation.objects.filter(email=NEWCOMER, invited_by=user).pending().exists()
+        ),
+    ),
+    Access(
+        "assessments:resend_invitation",
+        case="to review",
+        args=lambda w: [w.review_invitation],
+        get=SIGNED_IN_GET_ONLY,
+        post=each(HIDDEN, anonymous=SIGN_IN, admins=DONE),
+        effect=lambda w, user: _invitation(w.review_invitation).cancelled_at is not None,
+    ),
+    Access(
+        "assessments:resend_invitation",
+        case="cancelled already",  # no new link
+        args=lambda w: [w.cancelled],
+        get=SIGNED_IN_GET_ONLY,
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=MOVED, admins=MOVED),
+    ),
+    # The emailed link is what lets someone in: whoever follows it to a new account.
+    Access(
+        "assessments:accept_invitation",
+        case="for someone without an account",
+        args=lambda w: [w.invitation_token],
+        get=PUBLIC,
+        post=each(DONE),
+        data={"full_name": "Nia Newcomer", **NEW_PASSWORDS},
+        effect=lambda w, user: Membership.objects.filter(
+            user__email=NEWCOMER, council__code="COV"
+        ).exists(),
+    ),
+    Access(
+        "assessments:accept_invitation",
+        case="for someone with an account",
+        args=lambda w: [w.review_token],
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=OK),
+        post=each(NO, anonymous=SIGN_IN, leeds_lead=DONE),
+        effect=lambda w, user: user.is_peer_reviewer,
+    ),
+    Access(
+        "assessments:accept_invitation",
+        case="cancelled",
+        args=lambda w: [w.cancelled_token],
+        get=each(GONE),
+        post=each(GONE),
+        data={"full_name": "Changed Mind", **NEW_PASSWORDS},
+    ),
+    Access(
+        "assessments:accept_invitation",
+        case="a made-up link",
+        args=["not-a-token-anyone-was-sent"],
+        get=each(HIDDEN),
+        post=each(HIDDEN),
+        data={"full_name": "Guess Work", **NEW_PASSWORDS},
+    ),
+    # Emails that could not be sent.
+    Access(
+        "assessments:email_list",
+        get=each(NO, anonymous=SIGN_IN, admins=OK),
+        post=SIGNED_IN_GET_ONLY,
+    ),
+    Access(
+        "assessments:send_email_again",
+        args=lambda w: [w.failed_email],
+        get=SIGNED_IN_GET_ONLY,
+        post=each(NO, anonymous=SIGN_IN, admins=DONE),
+        effect=lambda w, user: (
+            Notification.objects.get(pk=w.failed_email).status == NotificationStatus.PENDING
+        ),
+    ),
+    Access(
+        "assessments:send_email_again",
+        case="an email waiting to be sent",  # nothing to send again
+        args=lambda w: [w.waiting_email],
+        get=SIGNED_IN_GET_ONLY,
+        post=each(NO, anonymous=SIGN_IN, admins=MOVED),
+    ),
+    # Signing in and out, and your account. Signing in or out changes only the session.
+    Access(
+        "assessments:sign_in",
+        get=each(MOVED, anonymous=OK),
+        post=each(MOVED),
+        data={"email": "lead@coventry.example", "password": PASSWORD},
+    ),
+    Access(
+        "assessments:sign_in",
+        case="a wrong password",
+        get=each(MOVED, anonymous=OK),
+        post=each(OK),
+        data={"email": "lead@coventry.example", "password": "not-the-password"},
+    ),
+    Access(
+        "assessments:sign_out",
+        get=each(OK, anonymous=MOVED),
+        post=each(MOVED),
+    ),
+    Access("assessments:account", get=each(OK, anonymous=SIGN_IN), post=SIGNED_IN_GET_ONLY),
+    Access(
+        "assessments:change_password",
+        get=each(OK, anonymous=SIGN_IN),
+        post=each(DONE, anonymous=SIGN_IN),
+        data={"old_password": PASSWORD, **NEW_PASSWORDS},
+        effect=lambda w, user: user.check_password(NEW_PASSWORD),
+    ),
+    # Password reset: the email goes straight out (not through the outbox), and the link is
+    # what lets someone choose a password, whoever is signed in.
+    Access(
+        "assessments:password_reset",
+        get=PUBLIC,
+        post=each(MOVED),
+        data={"email": "forgetful@leeds.example"},
+    ),
+    Access("assessments:password_reset_sent", get=PUBLIC, post=GET_ONLY),
+    Access(
+        "assessments:password_reset_confirm",
+        case="the emailed link",
+        args=lambda w: [w.reset_uid, w.reset_token],
+        get=each(MOVED),  # to the same page without the token in the address
+        post=each(MOVED),
+        data=NEW_PASSWORDS,
+    ),
+    Access(
+        "assessments:password_reset_confirm",
+        case="after following the link",
+        args=lambda w: [w.reset_uid, "set-password"],
+        prepare=lambda client, w: client.get(
+            reverse("assessments:password_reset_confirm", args=[w.reset_uid, w.reset_token])
+        ),
+        get=PUBLIC,
+        post=each(DONE),
+        data=NEW_PASSWORDS,
+        effect=lambda w, user: User.objects.get(pk=w.forgetful).check_password(NEW_PASSWORD),
+    ),
+    Access("assessments:password_reset_done", get=PUBLIC, post=GET_ONLY),
+]
+
+
+# --- The admin, declared as a group ---------------------------------------------------
+
+# The admin's own pages. Anyone but its own people (coordinators and superusers) is sent
+# to its sign-in page, whatever the page and the method.
+OUTSIDE_THE_ADMIN = each(ADMIN_SIGN_IN, admins=OK)
+ACCESS += [
+    Access("admin:index", get=OUTSIDE_THE_ADMIN, post=OUTSIDE_THE_ADMIN),
+    Access(
+        "admin:app_list",
+        case="assessments",
+        args=["assessments"],
+        get=OUTSIDE_THE_ADMIN,
+        post=OUTSIDE_THE_ADMIN,
+    ),
+    Access(
+        "admin:app_list",
+        case="standard",
+        args=["standard"],
+        get=each(ADMIN_SIGN_IN, coordinator=HIDDEN, superuser=OK),
+        post=each(ADMIN_SIGN_IN, coordinator=HIDDEN, superuser=OK),
+    ),
+    Access(
+        "admin:login",
+        get=each(OK, admins=MOVED),  # signed in without the admin: told they may not use it
+        post=each(MOVED),
+        data={"username": "coordinator@lgdss.example", "password": PASSWORD},
+    ),
+    # Signing out leads home (LOGOUT_REDIRECT_URL), as the site's own signing out does.
+    Access("admin:logout", get=each(MOVED, admins=NOT_ALLOWED), post=each(MOVED)),
+    # The admin's own page sends people to the site's, which counts wrong current
+    # passwords towards the sign-in lock-out.
+    Access(
+        "admin:password_change",
+        get=each(ADMIN_SIGN_IN, admins=MOVED),
+        post=each(ADMIN_SIGN_IN, admins=MOVED),
+        data={"old_password": PASSWORD, **NEW_PASSWORDS},
+    ),
+    Access(
+        "admin:password_change_done",
+        get=OUTSIDE_THE_ADMIN,
+        post=each(ADMIN_SIGN_IN, admins=NOT_ALLOWED),
+    ),
+    Access(
+        "admin:auth_user_password_change",
+        args=lambda w: [w.forgetful],
+        get=OUTSIDE_THE_ADMIN,
+        post=each(ADMIN_SIGN_IN, admins=DONE),
+        data={"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        effect=lambda w, user: User.objects.get(pk=w.forgetful).check_password(NEW_PASSWORD),
+    ),
+]
+
+# Admin pages declared with the group but not walked, and why.
+ADMIN_NOT_WALKED = {
+    "history": "read only, behind the same view permission as the change page",
+    "autocomplete": "JSON for the admin's own forms, behind the same permissions",
+    "jsi18n": "the admin's translations for its scripts",
+    "view_on_site": "a redirect to the object's page on the site",
+}
+
+# Each registered ModelAdmin's changelist, add, change and delete pages. A profile says
+# what the coordinator and the superuser get, page by page, as (GET, POST); the changelist
+# is only read. The change and delete pages are walked for `obj`; `add` and `change` are
+# the fields filled in over what the page's form already holds. Only superusers delete:
+# `deletes` says what deleting `obj` does for them.
+MANAGES = {"changelist": (OK, None), "add": (OK, DONE), "change": (OK, DONE)}
+READS = {"changelist": (OK, None), "add": (NO, NO), "change": (OK, NO)}
+# Every field is read only: saving the change page saves nothing.
+READS_EVERY_FIELD = {"changelist": (OK, None), "add": (NO, NO), "change": (OK, MOVED)}
+KEPT_OUT = {"changelist": (NO, None), "add": (NO, NO), "change": (NO, NO)}
+# Deleting something other rows depend on (PROTECT): the page says what, and nothing goes.
+PROTECTED = Answer(200, "the page listing what depends on it, with nothing deleted")
+
+
+@dataclass(frozen=True)
+class AdminModel:
+    label: str  # "app_label.ModelName"
+    obj: Any  # a function of the world: the pk of the object whose change page is walked
+    coordinator: dict
+    superuser: dict
+    deletes: Answer  # DONE, PROTECTED or NO
+    add: dict = field(default_factory=dict)
+    change: dict = field(default_factory=dict)
+
+    @property
+    def model(self):
+        return apps.get_model(self.label)
+
+    def url_name(self, page):
+        opts = self.model._meta
+        return f"admin:{opts.app_label}_{opts.model_name}_{page}"
+
+
+ADMIN_MODELS = [
+    AdminModel(
+        "assessments.User",
+        obj=lambda w: w.forgetful,
+        coordinator=MANAGES,
+        superuser=MANAGES,
+        deletes=DONE,
+        add={
+            "email": "added.in.the.admin@coventry.example",
+            "full_name": "Adam Admin",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+        change={"full_name": "Fay Remembered"},
+    ),
+    AdminModel(
+        "assessments.PeerGroup",
+        obj=lambda w: w.spare_group,
+        coordinator=MANAGES,
+        superuser=MANAGES,
+        deletes=DONE,
+        add={"name": "North East", "slug": "north-east"},
+        change={"description": "Councils of Cornwall, Devon and Somerset"},
+    ),
+    AdminModel(
+        "assessments.Council",
+        obj=lambda w: Council.objects.get(code="COV").pk,
+        coordinator=MANAGES,
+        superuser=MANAGES,
+        deletes=PROTECTED,
+        add={
+            "code": "DUD",
+            "official_name": "Dudley Metropolitan Borough Council",
+            "short_name": "Dudley",
+            "nation": "England",
+            "region": "West Midlands",
+            "authority_type": "MD",
+            "authority_type_name": "Metropolitan district",
+            "peer_group": lambda w: PeerGroup.objects.get(slug="midlands").pk,
+        },
+        change={"population": "345300"},
+    ),
+    # Invitations are sent from the service, so that the email goes: here they are read.
+    AdminModel(
+        "assessments.Invitation",
+        obj=lambda w: w.invitation,
+        coordinator=READS,
+        superuser=READS,
+        deletes=DONE,
+    ),
+    AdminModel(
+        "assessments.Supplier",
+        obj=lambda w: w.supplier,
+        coordinator=MANAGES,
+        superuser=MANAGES,
+        deletes=PROTECTED,
+        add={"name": "Civica"},
+        change={"website": "https://www.idoxgroup.example"},
+    ),
+    AdminModel(
+        "assessments.Product",
+        obj=lambda w: w.product,
+        coordinator=MANAGES,
+        superuser=MANAGES,
+        deletes=DONE,
+        add={"supplier": lambda w: w.supplier, "name": "Cloud"},
+        change={"description": "Planning and building control"},
+    ),
+    AdminModel(
+        "assessments.Service",
+        obj=lambda w: w.parking,
+        coordinator=MANAGES,
+        superuser=MANAGES,
+        deletes=PROTECTED,
+        add={
+            "council": lambda w: Council.objects.get(code="LDS").pk,
+            "name": "Report fly-tipping",
+            "phase": "live",
+            "sourcing": "in_house",
+        },
+        change={"owner": "Parking services manager"},
+    ),
+    # The Standard is changed by superusers only: coordinators have no Django permissions.
+    AdminModel(
+        "standard.StandardVersion",
+        obj=lambda w: w.standard,
+        coordinator=KEPT_OUT,
+        superuser=MANAGES,
+        deletes=PROTECTED,
+        add={
+            "slug": "lgdss-2-0",
+            "name": "Local Government Digital Service Standard",
+            "short_name": "LGDSS",
+            "version": "2.0",
+            "published_on": "2030-01-01",
+            "publisher": "LocalGov Digital",
+            "source_url": "https://localgovdigital.example/standard",
+            "licence_name": "Open Government Licence v3.0",
+            "licence_url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/",
+        },
+        change={"summary": "The Standard, revised"},
+    ),
+    AdminModel(
+        "standard.Point",
+        obj=lambda w: w.first_point,
+        coordinator=KEPT_OUT,
+        superuser=MANAGES,
+        deletes=PROTECTED,
+        add={
+            "version": lambda w: w.standard,
+            "number": "16",
+            "short_title": "Publish what you learn",
+            "statement": "Share what the team learned.",
+        },
+        change={"purpose": "So that people can trust the service."},
+    ),
+    # Other apps' admins: superusers only.
+    AdminModel(
+        "auth.Group",
+        obj=lambda w: w.group,
+        coordinator=KEPT_OUT,
+        superuser=MANAGES,
+        deletes=DONE,
+        add={"name": "Auditors"},
+        change={"name": "Editors and auditors"},
+    ),
+    AdminModel(
+        "axes.AccessAttempt",
+        obj=lambda w: w.access_attempt,
+        coordinator=KEPT_OUT,
+        superuser=READS_EVERY_FIELD,
+        deletes=DONE,
+    ),
+    AdminModel(
+        "axes.AccessLog",
+        obj=lambda w: w.access_log,
+        coordinator=KEPT_OUT,
+        superuser=READS_EVERY_FIELD,
+        deletes=DONE,
+    ),
+    AdminModel(
+        "axes.AccessFailureLog",
+        obj=lambda w: w.access_failure,
+        coordinator=KEPT_OUT,
+        superuser=READS_EVERY_FIELD,
+        deletes=DONE,
+    ),
+    AdminModel(
+        "django_tasks_database.DBTaskResult",
+        obj=lambda w: w.task,
+        coordinator=KEPT_OUT,
+        superuser=READS,
+        deletes=NO,
+    ),
+]
+
+
+def admin_access(form_on_page):
+    """Each AdminModel's pages as declarations, walked like any other.
+
+    `form_on_page(world, url, form_id)` gives what the page's form holds, as the
+    superuser sees it; the declared fields are filled in over it.
+    """
+    for admin in ADMIN_MODELS:
+        model = admin.model
+        form_id = f"{model._meta.model_name}_form"
+        watch = () if model._meta.app_label in ("assessments", "standard") else (admin.label,)
+        answers = {
+            page: (admin.coordinator[page], admin.superuser[page])
+            for page in ("changelist", "add", "change")
+        }
+        answers["delete"] = ((NO, NO), (NO if admin.deletes == NO else OK, admin.deletes))
+        for page, (
+            (coordinator_get, coordinator_post),
+            (superuser_get, superuser_post),
+        ) in answers.items():
+            args = (lambda w, admin=admin: [admin.obj(w)]) if page in ("change", "delete") else ()
+            yield Access(
+                admin.url_name(page),
+                args=args,
+                get=each(ADMIN_SIGN_IN, coordinator=coordinator_get, superuser=superuser_get),
+                post=None
+                if page == "changelist"
+                else each(ADMIN_SIGN_IN, coordinator=coordinator_post, superuser=superuser_post),
+                data=_admin_data(admin, page, args, form_id, form_on_page),
+                effect=_admin_effect(admin, page),
+                watch=watch,
+            )
+
+
+def _filled(fields, world):
+    return {name: value(world) if callable(value) else value for name, value in fields.items()}
+
+
+def _admin_data(admin, page, args, form_id, form_on_page):
+    if page == "delete":
+        return {"post": "yes"}
+
+    def data(world):
+        url = reverse(admin.url_name(page), args=args(world) if callable(args) else args)
+        return {**form_on_page(world, url, form_id), **_filled(getattr(admin, page, {}), world)}
+
+    return data
+
+
+def _admin_effect(admin, page):
+    """Added: a row with the first plain field filled in. Changed: the fields are as sent.
+    Deleted: gone."""
+    if page == "add" and admin.add:
+        name, value = next((k, v) for k, v in admin.add.items() if not callable(v))
+        return lambda w, user: admin.model._base_manager.filter(**{name: value}).exists()
+    if page == "change" and admin.change:
+
+        def changed(world, user):
+            obj = admin.model._base_manager.get(pk=admin.obj(world))
+            return all(str(getattr(obj, k)) == v for k, v in _filled(admin.change, world).items())
+
+        return changed
+    if page == "delete":
+        return lambda w, user: not admin.model._base_manager.filter(pk=admin.obj(w)).exists()
+    return None
