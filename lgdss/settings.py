@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "lgdss.middleware.HealthCheckMiddleware",
+    # After the health checks, so that load balancers' calls are not logged.
+    "lgdss.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -222,11 +224,21 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 # --- Logging ----------------------------------------------------------------
 
+# One line per request (lgdss.request_log), with no personal data; client IP addresses
+# only when LOG_IP_ADDRESSES is true.
+LOG_IP_ADDRESSES = env.boolean("LOG_IP_ADDRESSES", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{levelname} {name} {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"hide_path_secrets": {"()": "lgdss.request_log.HidePathSecrets"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["hide_path_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
