@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # With READ_ONLY=true, refuses every request that could change something.
+    "lgdss.read_only.ReadOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into our "locked out" page.
     "axes.middleware.AxesMiddleware",
@@ -115,7 +117,11 @@ LOGOUT_REDIRECT_URL = "home"
 # Sessions end after this many minutes without a request, and when the browser closes.
 SESSION_IDLE_MINUTES = env.integer("SESSION_IDLE_MINUTES", 120, minimum=5)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The maintenance switch: the service can be read but not changed (lgdss/read_only.py).
+READ_ONLY = env.boolean("READ_ONLY", False)
+# Each request moves the session's end on; while read-only, nothing does, so that only
+# signing in and out write a session (which then ends SESSION_IDLE_MINUTES after sign-in).
+SESSION_SAVE_EVERY_REQUEST = not READ_ONLY
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Invitation links work once, for this many days.
