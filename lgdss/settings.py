@@ -155,6 +155,8 @@ SECURE_COOKIES = env.boolean("SECURE_COOKIES", True)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
+# Our page for a failed CSRF check, which keeps what the person typed (lgdss/unsaved.py).
+CSRF_FAILURE_VIEW = "lgdss.session_views.csrf_failure"
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
