@@ -289,3 +289,17 @@ def test_csrf_failure_elsewhere_gets_our_page_with_a_way_back(client, db):
     assert f'href="{ORIGIN}/sign-in/">Go back to the page' in html
     assert unsaved.SESSION_FIELD not in browser.session
     assert PASSWORD not in html
+
+
+def test_a_new_services_description_survives_the_session_ending(coventry, coventry_lead):
+    add = reverse("assessments:add_service", args=["cov"])
+    browser = signed_in("lead@coventry.example")
+    end_session(browser)
+    description = "Residents apply for a permit and renew it every year."
+    browser.post(add, {"name": "Parking permits", "description": description, "phase": "alpha"})
+
+    sign_in_again(browser, "lead@coventry.example", add)
+    html = browser.get(add).content.decode()
+    assert NOTICE in html
+    assert textarea(html, "description").strip() == description
+    assert not Service.objects.exists()
