@@ -18,6 +18,7 @@ from django.urls import Resolver404, resolve
 STILL_ALLOWED = {
     "assessments:sign_in",
     "assessments:sign_out",
+    "session_end",  # signing out when the timeout warning runs out
     "admin:login",
     "admin:logout",
 }

@@ -123,6 +123,8 @@ READ_ONLY = env.boolean("READ_ONLY", False)
 # signing in and out write a session (which then ends SESSION_IDLE_MINUTES after sign-in).
 SESSION_SAVE_EVERY_REQUEST = not READ_ONLY
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# The timeout warning appears this long before a session would end (static/js/timeout-warning.js).
+SESSION_WARNING_SECONDS = min(5 * 60, SESSION_COOKIE_AGE // 2)
 
 # Invitation links work once, for this many days.
 INVITATION_DAYS = env.integer("INVITATION_DAYS", 7, minimum=1)

@@ -308,7 +308,13 @@ def _filled(pattern):
     return pattern.removeprefix("^").removesuffix("$")
 
 
-SIGNING_IN_AND_OUT = {"assessments:sign_in", "assessments:sign_out", "admin:login", "admin:logout"}
+SIGNING_IN_AND_OUT = {
+    "assessments:sign_in",
+    "assessments:sign_out",
+    "session_end",
+    "admin:login",
+    "admin:logout",
+}
 
 
 def test_every_address_refuses_a_post_except_signing_in_and_out(client_for, world):
