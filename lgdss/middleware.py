@@ -25,15 +25,13 @@ class HealthCheckMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path not in (self.live_path, self.ready_path) or request.method not in (
-            "GET",
-            "HEAD",
-        ):
-            return self.get_response(request)
-        if request.path == self.live_path:
+        reading = request.method in ("GET", "HEAD")
+        if reading and request.path == self.live_path:
             response = HttpResponse("ok\n", content_type="text/plain")
-        else:
+        elif reading and request.path == self.ready_path:
             response = self._ready()
+        else:
+            return self.get_response(request)
         response["Cache-Control"] = "no-cache, no-store, must-revalidate, max-age=0"
         return response
 

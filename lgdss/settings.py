@@ -125,6 +125,9 @@ SESSION_SAVE_EVERY_REQUEST = not READ_ONLY
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # The timeout warning appears this long before a session would end (static/js/timeout-warning.js).
 SESSION_WARNING_SECONDS = min(5 * 60, SESSION_COOKIE_AGE // 2)
+# Our page for a form that failed the CSRF check, which keeps what the person typed
+# (lgdss/unsaved.py), as a form sent after the session ended does.
+CSRF_FAILURE_VIEW = "lgdss.session_views.csrf_failure"
 
 # Invitation links work once, for this many days.
 INVITATION_DAYS = env.integer("INVITATION_DAYS", 7, minimum=1)
@@ -157,8 +160,6 @@ SECURE_COOKIES = env.boolean("SECURE_COOKIES", True)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
-# Our page for a failed CSRF check, which keeps what the person typed (lgdss/unsaved.py).
-CSRF_FAILURE_VIEW = "lgdss.session_views.csrf_failure"
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
