@@ -37,6 +37,7 @@ RUN SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret \
 
 USER lgdss
 EXPOSE 8000
+# Liveness only: /healthz/ready, which also asks the database, is for load balancers.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
 # The web process. The task worker, which sends the emails, runs from this same image

@@ -7,4 +7,5 @@ def service(request):
         "service_name": settings.SERVICE_NAME,
         "feedback_email": settings.FEEDBACK_EMAIL,
         "invitation_days": settings.INVITATION_DAYS,
+        "read_only": settings.READ_ONLY,
     }

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "lgdss.middleware.HealthCheckMiddleware",
+    # After the health checks, so that load balancers' calls are not logged.
+    "lgdss.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # With READ_ONLY=true, refuses every request that could change something.
+    "lgdss.read_only.ReadOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into our "locked out" page.
     "axes.middleware.AxesMiddleware",
@@ -128,8 +132,17 @@ LOGOUT_REDIRECT_URL = "home"
 # Sessions end after this many minutes without a request, and when the browser closes.
 SESSION_IDLE_MINUTES = env.integer("SESSION_IDLE_MINUTES", 120, minimum=5)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The maintenance switch: the service can be read but not changed (lgdss/read_only.py).
+READ_ONLY = env.boolean("READ_ONLY", False)
+# Each request moves the session's end on; while read-only, nothing does, so that only
+# signing in and out write a session (which then ends SESSION_IDLE_MINUTES after sign-in).
+SESSION_SAVE_EVERY_REQUEST = not READ_ONLY
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# The timeout warning appears this long before a session would end (static/js/timeout-warning.js).
+SESSION_WARNING_SECONDS = min(5 * 60, SESSION_COOKIE_AGE // 2)
+# Our page for a form that failed the CSRF check, which keeps what the person typed
+# (lgdss/unsaved.py), as a form sent after the session ended does.
+CSRF_FAILURE_VIEW = "lgdss.session_views.csrf_failure"
 
 # Invitation links work once, for this many days.
 INVITATION_DAYS = env.integer("INVITATION_DAYS", 7, minimum=1)
@@ -254,11 +267,21 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 # --- Logging ----------------------------------------------------------------
 
+# One line per request (lgdss.request_log), with no personal data; client IP addresses
+# only when LOG_IP_ADDRESSES is true.
+LOG_IP_ADDRESSES = env.boolean("LOG_IP_ADDRESSES", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{levelname} {name} {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"hide_path_secrets": {"()": "lgdss.request_log.HidePathSecrets"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["hide_path_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from lgdss import views
+from lgdss import session_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("cookies/", views.cookies, name="cookies"),
     path("admin/", admin.site.urls),
+    path("session/extend/", session_views.extend_session, name="session_extend"),
+    path("session/end/", session_views.end_session, name="session_end"),
 ]
 
 handler400 = "lgdss.views.bad_request"

@@ -52,7 +52,9 @@ class Answer:
     status: int
     meaning: str
     changes: bool = False  # whether the request changes the application's state
-    to: str = ""  # where a redirect must lead: "sign in", "admin sign in" or "" (elsewhere)
+    # Where a redirect must lead: "sign in" (and back here), "admin sign in" (and back
+    # here), "signed out" (to sign in, wherever next) or "" (elsewhere).
+    to: str = ""
 
     def __str__(self):
         return self.meaning
@@ -69,6 +71,9 @@ HIDDEN = Answer(404, "not found: they may not see it")
 NOT_ALLOWED = Answer(405, "method not allowed")
 CONFLICT = Answer(409, "refused: it would break a rule about the state")
 GONE = Answer(410, "gone")
+KEPT_SIGNED_IN = Answer(204, "kept signed in (the session moves on), nothing else changed")
+NOT_SIGNED_IN = Answer(401, "not signed in")
+SIGNED_OUT = Answer(302, "signed out and sent to sign in again", to="signed out")
 
 # Names for several walkers at once, usable in `each`.
 GROUPS = {
@@ -210,6 +215,14 @@ ACCESS = [
     _public("accessibility"),
     _public("privacy"),
     _public("cookies"),
+    # The timeout warning's two addresses (static/js/timeout-warning.js). The session they
+    # extend or end is no part of the state the walk compares.
+    Access(
+        "session_extend",
+        get=each(NOT_ALLOWED),
+        post=each(KEPT_SIGNED_IN, anonymous=NOT_SIGNED_IN),
+    ),
+    Access("session_end", get=each(NOT_ALLOWED), post=each(SIGNED_OUT)),
     _public("standard:point_list"),
     _public("standard:about"),
     _public("standard:point_detail", [3]),

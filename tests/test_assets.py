@@ -39,4 +39,6 @@ def test_collectstatic_hashes_files_and_rewrites_the_module_import(tmp_path):
     script = hashed_app[0].read_text()
     hashed_govuk = next(tmp_path.glob("govuk-frontend.min.*.js")).name
     assert f'from "./{hashed_govuk}"' in script
+    hashed_warning = next(tmp_path.glob("timeout-warning.*.js")).name
+    assert f'from "./{hashed_warning}"' in script
     assert list(tmp_path.glob("app.*.css.gz")), "whitenoise compresses the CSS"

@@ -258,6 +258,8 @@ def check_answer(response, expected, url):
         assert (path, next_page) == (sign_in, url)
     elif expected.to == "admin sign in":
         assert (path, next_page) == (admin_sign_in, url)
+    elif expected.to == "signed out":
+        assert path == sign_in
     else:
         assert path not in (sign_in, admin_sign_in), f"sent to sign in, not {expected}"
 

@@ -10,8 +10,10 @@ def copy_status_columns(apps, schema_editor):
     """Each submission and withdrawal so far becomes a status change."""
     Assessment = apps.get_model("assessments", "Assessment")
     StatusChange = apps.get_model("assessments", "StatusChange")
+    # The database being migrated, which is not always the default one.
+    database = schema_editor.connection.alias
     changes = []
-    for assessment in Assessment.objects.exclude(submitted_at=None).order_by("pk"):
+    for assessment in Assessment.objects.using(database).exclude(submitted_at=None).order_by("pk"):
         changes.append(
             StatusChange(
                 assessment=assessment,
@@ -32,7 +34,7 @@ def copy_status_columns(apps, schema_editor):
                     reason=assessment.withdrawal_reason or "Withdrawn",
                 )
             )
-    StatusChange.objects.bulk_create(changes)
+    StatusChange.objects.using(database).bulk_create(changes)
 
 
 class Migration(migrations.Migration):

@@ -27,6 +27,7 @@ from assessments.forms.assessments import (
 )
 from assessments.models import PointAssessment, Status
 from assessments.views.lookups import assessment_from_url, council_from_url, service_from_url
+from lgdss import unsaved
 
 
 def _url(name, assessment, *args):
@@ -120,14 +121,15 @@ def task_list(request, code, pk):
     )
 
 
-def _link_formset(request, answer, *, add_row=False):
-    """The links part of the point form: the saved links plus one blank row.
+def _link_formset(data, answer, *, add_row=False):
+    """The links part of the point form: the saved links plus one blank row, or the rows
+    in `data` (what was posted, or kept when it could not be saved).
 
     "Add another link" (without JavaScript) posts the form back with one more row,
     keeping everything typed so far.
     """
-    if request.method == "POST":
-        data = request.POST.copy()
+    if data is not None:
+        data = data.copy()
         rows = data.get("links-TOTAL_FORMS", "")
         if add_row and rows.isdigit() and int(rows) < LINK_LIMIT:
             data["links-TOTAL_FORMS"] = str(int(rows) + 1)
@@ -143,6 +145,7 @@ def _initial_answer(answer):
     return "" if answer.score is None else str(answer.score)
 
 
+@unsaved.keeps_unsaved_text
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_point(request, code, pk, number):
@@ -155,8 +158,13 @@ def edit_point(request, code, pk, number):
     if request.method == "POST" and not can_edit and assessment.is_draft:
         raise PermissionDenied
     action = request.POST.get("action", "")
+    # What they typed before being signed out, shown again but not saved (lgdss.unsaved).
+    kept = unsaved.restore(request) if request.method == "GET" else None
+    if kept is not None and not can_edit and assessment.is_draft:
+        kept = None  # they could not have saved it
+    data = request.POST if request.method == "POST" else kept
     form = PointForm(
-        request.POST if request.method == "POST" else None,
+        data,
         initial={
             "answer": _initial_answer(answer),
             "not_applicable_reason": answer.not_applicable_reason,
@@ -164,10 +172,10 @@ def edit_point(request, code, pk, number):
             "revision": answer.revision,
         },
     )
-    links = _link_formset(request, answer, add_row=action == "add_link")
+    links = _link_formset(data, answer, add_row=action == "add_link")
     conflict = None
     not_saved = None  # the assessment as it is, when it stopped being a draft before the save
-    if request.method == "POST" and not can_edit:
+    if data is not None and not can_edit:
         # A member saving after the assessment was submitted: nothing is saved, and what
         # they typed comes back to them.
         not_saved = assessment
@@ -233,6 +241,7 @@ def edit_point(request, code, pk, number):
             "point_count": assessment.points.count(),
             "phase_expectation": getattr(point, assessment.phase, ""),
             "not_saved": not_saved,
+            "restored": kept is not None and not_saved is None,
             "limits": {
                 "evidence": f"{EVIDENCE_LIMIT:,}",
                 "reason": f"{REASON_LIMIT:,}",

@@ -23,6 +23,7 @@ from assessments.forms.services import (
 )
 from assessments.models import Service, Sourcing
 from assessments.views.lookups import council_for, service_from_url
+from lgdss import unsaved
 
 
 @login_required
@@ -55,11 +56,13 @@ def service_list(request, code):
     )
 
 
+@unsaved.keeps_unsaved_text
 @login_required
 @require_http_methods(["GET", "POST"])
 def add_service(request, code):
     council = council_for(request, code, "assessments.add_service")
-    form = ServiceForm(request.POST if request.method == "POST" else None, council=council)
+    kept = unsaved.restore(request) if request.method == "GET" else None  # not saved
+    form = ServiceForm(request.POST if request.method == "POST" else kept, council=council)
     if request.method == "POST" and form.is_valid():
         try:
             service = services.create_service(council, by=request.user, **form.values())
@@ -70,7 +73,9 @@ def add_service(request, code):
             messages.success(request, f"{service.name} has been added")
             return redirect(service)
     return render(
-        request, "assessments/services/service_form.html", {"council": council, "form": form}
+        request,
+        "assessments/services/service_form.html",
+        {"council": council, "form": form, "restored": kept is not None},
     )
 
 
@@ -83,6 +88,7 @@ def _explain_name_taken(form):
     return other is not None
 
 
+@unsaved.keeps_unsaved_text
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_service(request, code, pk):
@@ -96,8 +102,9 @@ def edit_service(request, code, pk):
     answers 200, as a point's page does in the same case.
     """
     service = _active_service(request, code, pk)
+    kept = unsaved.restore(request) if request.method == "GET" else None  # not saved
     form = ServiceForm(
-        request.POST if request.method == "POST" else None, council=service.council, service=service
+        request.POST if request.method == "POST" else kept, council=service.council, service=service
     )
     saved_rows = None
     if request.method == "POST" and form.is_valid():
@@ -122,7 +129,13 @@ def edit_service(request, code, pk):
     return render(
         request,
         "assessments/services/service_form.html",
-        {"council": service.council, "service": service, "form": form, "saved_rows": saved_rows},
+        {
+            "council": service.council,
+            "service": service,
+            "form": form,
+            "saved_rows": saved_rows,
+            "restored": kept is not None,
+        },
     )
 
 
