@@ -504,3 +504,30 @@ def test_the_account_page_says_whether_it_is_on(client_for, coventry_lead):
     assert re.search(
         r"Two-factor authentication</dt>\s*<dd[^>]*>On", client.get(ACCOUNT).content.decode()
     )
+
+
+# --- Someone who has lost both their app and their recovery codes ------------------------
+
+
+def test_a_superuser_removes_the_app_of_someone_who_lost_it(
+    client_for, client, superuser, coordinator, coventry_lead, app
+):
+    codes = StaticDevice.objects.get(user=coventry_lead)
+    for device, name in [(app, "otp_totp_totpdevice"), (codes, "otp_static_staticdevice")]:
+        url = reverse(f"admin:{name}_delete", args=[device.pk])
+        assert client_for(coordinator).post(url, {"post": "yes"}).status_code == 403
+        assert type(device).objects.filter(pk=device.pk).exists()
+        client_for(superuser).post(url, {"post": "yes"})
+    assert not TOTPDevice.objects.filter(user=coventry_lead).exists()
+    assert not StaticDevice.objects.filter(user=coventry_lead).exists()
+    assert sign_in(client)["Location"] == ACCOUNT, "the password alone again"
+
+
+def test_the_admin_does_not_show_an_apps_secret_key(client_for, superuser, app):
+    html = (
+        client_for(superuser)
+        .get(reverse("admin:otp_totp_totpdevice_change", args=[app.pk]))
+        .content.decode()
+    )
+    assert app.key not in html
+    assert b32encode(app.bin_key).decode() not in html
