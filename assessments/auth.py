@@ -1,12 +1,13 @@
 """Limits on guessing passwords, shared by every way of checking one, and on reset emails.
 
-Signing in on the site, signing in to the admin and changing your password all
-call `authenticate(request, username=email, password=...)`. django-axes counts
-the failures and refuses further attempts for an account from one client
-address for a while; this module tells it who the client is and whose account
-it is, and adds a second limit on one address trying many accounts. Reset
-emails are limited here too. The reasons are in docs/decisions ("Limits on
-guessing passwords, and on reset emails").
+Signing in and changing your password call `authenticate(request,
+username=email, password=...)`. django-axes counts the failures and refuses
+further attempts for an account from one client address for a while; this
+module tells it who the client is and whose account it is, and adds a second
+limit on one address trying many accounts. Wrong security codes (two-factor
+authentication) are counted as failures too, so codes and passwords share one
+lock-out. Reset emails are limited here too. The reasons are in docs/decisions
+("Limits on guessing passwords, and on reset emails"; "Two-factor sign-in").
 """
 
 import ipaddress
@@ -14,9 +15,11 @@ from datetime import timedelta
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt
 from axes.utils import reset as reset_attempts
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.db.models import Sum
 from django.shortcuts import render
 from django.utils import timezone
@@ -85,6 +88,20 @@ class SignInLimits(AxesDatabaseHandler):
         if request is not None and not request.axes_locked_out and self.address_is_locked(request):
             request.axes_locked_out = True
             request.axes_credentials = credentials
+
+
+def sign_in_is_paused(request, user):
+    """Whether signing in to this account from this client is paused after failures."""
+    return not AxesProxyHandler.is_allowed(request, {"username": user.email})
+
+
+def count_wrong_code(request, user):
+    """Counts a wrong security code as a failed sign-in, as authenticate() counts a
+    wrong password, so that codes cannot be guessed without limit.
+
+    The failure that reaches a limit is answered with the lock-out page, as for passwords.
+    """
+    user_login_failed.send(sender=__name__, credentials={"username": user.email}, request=request)
 
 
 def end_lock_out(user):

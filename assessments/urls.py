@@ -1,7 +1,16 @@
 from django.urls import path, register_converter
 
 from assessments.converters import CouncilCodeConverter
-from assessments.views import accounts, assessments, councils, emails, history, members, services
+from assessments.views import (
+    accounts,
+    assessments,
+    councils,
+    emails,
+    history,
+    members,
+    services,
+    two_factor,
+)
 
 app_name = "assessments"
 
@@ -89,9 +98,21 @@ urlpatterns = [
     path("emails/<int:pk>/send-again/", emails.send_email_again, name="send_email_again"),
     # Signing in and your account.
     path("sign-in/", accounts.sign_in, name="sign_in"),
+    path("sign-in/code/", two_factor.sign_in_code, name="sign_in_code"),
+    path("sign-in/recovery-code/", two_factor.sign_in_recovery_code, name="sign_in_recovery_code"),
     path("sign-out/", accounts.sign_out, name="sign_out"),
     path("account/", accounts.account, name="account"),
     path("account/password/", accounts.change_password, name="change_password"),
+    # Two-factor authentication.
+    path("account/two-factor/", two_factor.status, name="two_factor"),
+    path("account/two-factor/set-up/", two_factor.set_up, name="two_factor_set_up"),
+    path("account/two-factor/turn-off/", two_factor.turn_off, name="two_factor_turn_off"),
+    path("account/two-factor/recovery-codes/", two_factor.recovery_codes, name="recovery_codes"),
+    path(
+        "account/two-factor/recovery-codes/new/",
+        two_factor.new_recovery_codes,
+        name="new_recovery_codes",
+    ),
     path("password-reset/", accounts.password_reset, name="password_reset"),
     path("password-reset/sent/", accounts.password_reset_sent, name="password_reset_sent"),
     path(

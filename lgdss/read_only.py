@@ -17,6 +17,8 @@ from django.urls import Resolver404, resolve
 # What may still be posted while the service is read-only: signing in and out.
 STILL_ALLOWED = {
     "assessments:sign_in",
+    "assessments:sign_in_code",  # the second step, for people with two-factor authentication
+    "assessments:sign_in_recovery_code",
     "assessments:sign_out",
     "session_end",  # signing out when the timeout warning runs out
     "admin:login",

@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks_db",
     "lgdss",
     "standard",
@@ -63,7 +66,9 @@ MIDDLEWARE = [
     "lgdss.middleware.PrivatePagesNotStoredMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "assessments.middleware.TwoFactorMiddleware",
     # With READ_ONLY=true, refuses every request that could change something.
     "lgdss.read_only.ReadOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -169,6 +174,24 @@ AXES_LOCKOUT_CALLABLE = "assessments.auth.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
+# Masked in the form data django-axes keeps with each failure: passwords and codes.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+    "code",
+]
+# Two-factor authentication (django-otp, with assessments/two_factor.py): a code from an
+# authenticator app after the password, or a recovery code. Wrong codes count towards the
+# lock-out above, so django-otp's own per-device delays are turned off (factor 0): one
+# lock-out, one message, ended by a password reset. See docs/decisions (two-factor sign-in).
+OTP_TOTP_ISSUER = SERVICE_NAME
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Superusers can remove someone's app in the admin, without seeing its secret key.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -74,6 +74,7 @@ GONE = Answer(410, "gone")
 KEPT_SIGNED_IN = Answer(204, "kept signed in (the session moves on), nothing else changed")
 NOT_SIGNED_IN = Answer(401, "not signed in")
 SIGNED_OUT = Answer(302, "signed out and sent to sign in again", to="signed out")
+PASSWORD_FIRST = Answer(302, "sent to the password step first", to="signed out")
 
 # Names for several walkers at once, usable in `each`.
 GROUPS = {
@@ -223,6 +224,62 @@ ACCESS = [
         post=each(KEPT_SIGNED_IN, anonymous=NOT_SIGNED_IN),
     ),
     Access("session_end", get=each(NOT_ALLOWED), post=each(SIGNED_OUT)),
+]
+
+# Two-factor authentication. In the world, the coordinator and the superuser ("admins")
+# have an app and sessions verified by it; nobody else has one. The second step of
+# signing in needs the password step first, in the same browser.
+TWO_FACTOR = ("otp_totp.TOTPDevice", "otp_static.StaticDevice", "otp_static.StaticToken")
+ACCESS += [
+    Access(
+        "assessments:sign_in_code",
+        get=each(PASSWORD_FIRST),
+        post=each(PASSWORD_FIRST),
+        data={"code": "123456"},
+        watch=TWO_FACTOR,
+    ),
+    Access(
+        "assessments:sign_in_recovery_code",
+        get=each(PASSWORD_FIRST),
+        post=each(PASSWORD_FIRST),
+        data={"code": "abcd efgh"},
+        watch=TWO_FACTOR,
+    ),
+    Access(
+        "assessments:two_factor",
+        get=each(OK, anonymous=SIGN_IN),
+        post=each(NOT_ALLOWED, anonymous=SIGN_IN),
+    ),
+    # A wrong code: the form again, with nothing confirmed.
+    Access(
+        "assessments:two_factor_set_up",
+        get=each(OK, anonymous=SIGN_IN, admins=MOVED),
+        post=each(OK, anonymous=SIGN_IN, admins=MOVED),
+        data={"code": "000000"},
+        watch=("otp_static.StaticDevice", "otp_static.StaticToken"),
+    ),
+    # Recovery codes are shown once, straight after they are made; otherwise this sends
+    # people to the two-factor page.
+    Access(
+        "assessments:recovery_codes",
+        get=each(MOVED, anonymous=SIGN_IN),
+        post=each(NOT_ALLOWED, anonymous=SIGN_IN),
+    ),
+    Access(
+        "assessments:new_recovery_codes",
+        get=each(MOVED, anonymous=SIGN_IN, admins=OK),
+        post=each(MOVED, anonymous=SIGN_IN, admins=DONE),
+        data={"password": PASSWORD},
+        watch=TWO_FACTOR,
+    ),
+    Access(
+        "assessments:two_factor_turn_off",
+        get=each(MOVED, anonymous=SIGN_IN, admins=OK),
+        post=each(MOVED, anonymous=SIGN_IN, admins=DONE),
+        data={"password": PASSWORD},
+        watch=TWO_FACTOR,
+        effect=lambda w, user: not user.totpdevice_set.exists(),
+    ),
     _public("standard:point_list"),
     _public("standard:about"),
     _public("standard:point_detail", [3]),
@@ -654,8 +711,10 @@ ACCESS += [
     ),
     Access(
         "admin:login",
-        get=each(OK, admins=MOVED),  # signed in without the admin: told they may not use it
-        post=each(MOVED),
+        # One sign-in page, the site's (it asks for the code after the password); signed
+        # in without the admin: told they may not use it; the admin's people: its index.
+        get=each(NO, anonymous=PASSWORD_FIRST, admins=MOVED),
+        post=each(NO, anonymous=PASSWORD_FIRST, admins=MOVED),
         data={"username": "coordinator@lgdss.example", "password": PASSWORD},
     ),
     # Signing out leads home (LOGOUT_REDIRECT_URL), as the site's own signing out does.
@@ -689,6 +748,8 @@ ADMIN_NOT_WALKED = {
     "autocomplete": "JSON for the admin's own forms, behind the same permissions",
     "jsi18n": "the admin's translations for its scripts",
     "view_on_site": "a redirect to the object's page on the site",
+    "config": "django-otp's page of an app's settings, behind the change permission",
+    "qrcode": "django-otp's QR code of an app's key, behind the change permission",
 }
 
 # Each registered ModelAdmin's changelist, add, change and delete pages. A profile says
@@ -877,6 +938,27 @@ ADMIN_MODELS = [
         coordinator=KEPT_OUT,
         superuser=READS,
         deletes=NO,
+    ),
+    # Two-factor devices (django-otp's own admin): only a superuser may see them, and
+    # deletes a lost phone's app so its owner can set up a new one. The pages are walked
+    # for an app the Coventry lead began to set up and never confirmed.
+    AdminModel(
+        "otp_totp.TOTPDevice",
+        obj=lambda w: w.unconfirmed_app,
+        coordinator=KEPT_OUT,
+        superuser=MANAGES,
+        deletes=DONE,
+        add={"user": lambda w: w.people["superuser"], "name": "Spare phone"},
+        change={"name": "Old phone"},
+    ),
+    AdminModel(
+        "otp_static.StaticDevice",
+        obj=lambda w: w.recovery_codes,
+        coordinator=KEPT_OUT,
+        superuser=MANAGES,
+        deletes=DONE,
+        add={"user": lambda w: w.people["superuser"], "name": "More recovery codes"},
+        change={"name": "Recovery codes (printed)"},
     ),
 ]
 

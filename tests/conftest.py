@@ -13,6 +13,7 @@ from django.db import connection
 from assessments.models import Role
 from standard.models import StandardVersion
 from tests.factories import CouncilFactory, MembershipFactory, PeerGroupFactory, UserFactory
+from tests.two_factor import needs_verifying, verify_session
 
 PASSWORD = "correct-horse-battery"
 
@@ -167,14 +168,21 @@ def people(
 
 @pytest.fixture
 def client_for(client):
-    """A test client signed in as the given person (or anonymous for None)."""
+    """A test client signed in as the given person (or anonymous for None).
+
+    Coordinators and staff must use two-factor authentication, so they get an app and
+    a session verified by it; so does anyone who has an app. `verified=False` leaves
+    the session as it is after the password alone.
+    """
     from django.test import Client
 
-    def make(user):
+    def make(user, *, verified=True):
         if user is None:
             return Client()
         signed_in = Client()
         signed_in.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        if verified and needs_verifying(user):
+            verify_session(signed_in, user)
         return signed_in
 
     return make

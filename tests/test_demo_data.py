@@ -1,9 +1,16 @@
 """The demo accounts: created by `make run` only, idempotently."""
 
+import re
+from base64 import b32encode
+from io import StringIO
+
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments.models import Membership, Product, Role, User
+from tests.two_factor import code_for
 
 
 @pytest.fixture
@@ -33,3 +40,31 @@ def test_demo_accounts_have_their_roles_and_the_shared_password(councils, settin
     assert reviewer.memberships.get().council.code == "BIR"
     assert User.objects.get(email="coordinator@lgdss.example").is_coordinator
     assert Product.objects.count() == 4
+
+
+def test_the_demo_coordinator_signs_in_with_the_printed_key_or_a_recovery_code(
+    councils, settings, client
+):
+    settings.DEMO_DATA = True
+    out = StringIO()
+    call_command("load_demo_data", stdout=out)
+    call_command("load_demo_data", verbosity=0)  # a second run keeps the same app
+    printed = out.getvalue()
+    app = TOTPDevice.objects.get(user__email="coordinator@lgdss.example", confirmed=True)
+    assert " ".join(re.findall("....", b32encode(app.bin_key).decode())) in printed
+    recovery_code = re.search(r"recovery code.*?: (\w{4} \w{4})", printed).group(1)
+
+    client.post(
+        reverse("assessments:sign_in"),
+        {"email": "coordinator@lgdss.example", "password": "demo-password-2026"},
+    )
+    assert client.post(reverse("assessments:sign_in_code"), {"code": code_for(app)})[
+        "Location"
+    ] == reverse("assessments:account")
+    client.post(reverse("assessments:sign_out"))
+    client.post(
+        reverse("assessments:sign_in"),
+        {"email": "coordinator@lgdss.example", "password": "demo-password-2026"},
+    )
+    client.post(reverse("assessments:sign_in_recovery_code"), {"code": recovery_code})
+    assert client.get(reverse("admin:index")).status_code == 200

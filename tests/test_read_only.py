@@ -310,6 +310,8 @@ def _filled(pattern):
 
 SIGNING_IN_AND_OUT = {
     "assessments:sign_in",
+    "assessments:sign_in_code",
+    "assessments:sign_in_recovery_code",
     "assessments:sign_out",
     "session_end",
     "admin:login",

@@ -256,8 +256,9 @@ def test_list_query_count_does_not_grow_with_services(
             make_assessment(service, standard)
     ServiceFactory(council=council, name="Retired one", retired_at=timezone.now())
     client = client_for(coventry_lead)
-    # Session, user, council, the user's memberships, the services; saving the session.
-    with django_assert_max_num_queries(8):
+    # Session, user, whether they have set up two-factor authentication, council, the
+    # user's memberships, the services; saving the session.
+    with django_assert_max_num_queries(9):
         response = client.get(url("service_list", "cov"))
     assert response.content.decode().count("Service ") >= count
 

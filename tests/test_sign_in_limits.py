@@ -1,10 +1,11 @@
 """Limits on guessing passwords, and on asking for password reset emails.
 
-Signing in on the site, signing in to the admin and changing your password all
-check a password, so they all count failures towards, and all obey, the same
-lock-out. It is kept for an account at one client address, so someone else's
-guesses never lock the owner out from where they are; a second limit stops one
-address trying many accounts; and a password reset always lets the owner back in.
+Signing in (with a password, then a security code for people who use two-factor
+authentication) and changing your password all count failures towards, and all
+obey, the same lock-out; the admin signs people in on the site's page. It is kept
+for an account at one client address, so someone else's guesses never lock the
+owner out from where they are; a second limit stops one address trying many
+accounts; and a password reset always lets the owner back in.
 Reset emails are limited per email address and per client address, without
 saying so on the page.
 """
@@ -77,28 +78,15 @@ def signed_in(client):
 # --- One lock-out for every way of signing in --------------------------------
 
 
-def test_failures_on_the_site_lock_the_admin_sign_in_too(client, coordinator):
-    lock_out(client, "coordinator@lgdss.example")
-    response = admin_sign_in(client, "coordinator@lgdss.example")  # the right password
-    assert response.status_code == 429
+def test_the_admin_sends_people_to_the_sites_sign_in_and_checks_no_password(client, coordinator):
+    """Its own form would sign people in without their security code."""
+    response = client.get(ADMIN_SIGN_IN + "?next=/admin/assessments/council/")
+    assert response["Location"] == SIGN_IN + "?next=/admin/assessments/council/"
+    response = admin_sign_in(client, "coordinator@lgdss.example", "wrong-password")
+    assert response["Location"].startswith(SIGN_IN)
+    admin_sign_in(client, "coordinator@lgdss.example")  # the right password
     assert not signed_in(client)
-
-
-def test_failures_at_the_admin_lock_the_site_sign_in_too(client, coordinator):
-    for _ in range(LIMIT):
-        admin_sign_in(client, "Coordinator@lgdss.example", "wrong-password")
-    assert sign_in(client, "coordinator@lgdss.example").status_code == 429
-    assert not signed_in(client)
-
-
-def test_the_admin_sign_in_answers_a_locked_account_the_same_whatever_the_password(
-    client, coventry_lead
-):
-    lock_out(client, "lead@coventry.example")
-    right = admin_sign_in(client, "lead@coventry.example")
-    wrong = admin_sign_in(client, "lead@coventry.example", "another-guess")
-    assert right.status_code == wrong.status_code == 429
-    assert "You cannot sign in at the moment" in right.content.decode()
+    assert AccessAttempt.objects.count() == 0, "the admin form checked no password"
 
 
 def test_guessing_the_current_password_is_locked_out_like_signing_in(client_for, coventry_lead):

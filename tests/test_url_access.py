@@ -34,6 +34,7 @@ from tests.access import (
     each,
 )
 from tests.html import form_data, outline
+from tests.two_factor import needs_verifying, verify_session
 from tests.world import NEW_PASSWORD, WALKERS, build_world
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -48,7 +49,10 @@ def world(django_db_setup, django_db_blocker):
         world = build_world()
         for walker in WALKERS[1:]:
             client = Client()
-            client.force_login(world.user(walker), backend=BACKEND)
+            user = world.user(walker)
+            client.force_login(user, backend=BACKEND)
+            if needs_verifying(user):  # coordinators and staff sign in with a code too
+                verify_session(client, user)
             world.sessions[walker] = client.cookies[settings.SESSION_COOKIE_NAME].value
         yield world
         transaction.set_rollback(True)

@@ -24,6 +24,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 
 from assessments import services
@@ -40,6 +42,7 @@ from standard.models import StandardVersion
 from tests.conftest import PASSWORD, PERSONAS
 from tests.factories import CouncilFactory, MembershipFactory, PeerGroupFactory, UserFactory
 from tests.factories_services import ProductFactory, ServiceFactory
+from tests.two_factor import give_app
 
 # The people who walk every URL: the suite's personas, and a superuser. Django gives an
 # active superuser every permission, and `createsuperuser` makes the first coordinator
@@ -93,6 +96,8 @@ class World:
     access_attempt: int = 0
     access_log: int = 0
     access_failure: int = 0
+    recovery_codes: int = 0
+    unconfirmed_app: int = 0
     task: str = ""
     # Each walker's session, signed in once for the world: walker -> session key.
     sessions: dict = field(default_factory=dict)
@@ -204,6 +209,18 @@ def build_world():
         leeds, by=leeds_lead, adopted_on=date(2017, 5, 1), sponsor_role="Chief Digital Officer"
     )
 
+    # Coordinators and staff sign in with a code: each has an app; the superuser also
+    # has recovery codes.
+    for person in (coordinator, superuser):
+        give_app(person)
+    recovery_codes = StaticDevice.objects.create(
+        user=superuser, name="Recovery codes", confirmed=True
+    )
+    # An app someone began to set up and never confirmed: what the admin's pages change.
+    unconfirmed_app = TOTPDevice.objects.create(
+        user=coventry_lead, name="Authenticator app", confirmed=False
+    )
+
     attempt = {
         "username": "lead@coventry.example",
         "ip_address": "192.0.2.1",
@@ -223,6 +240,8 @@ def build_world():
             "coordinator": coordinator.pk,
             "superuser": superuser.pk,
         },
+        recovery_codes=recovery_codes.pk,
+        unconfirmed_app=unconfirmed_app.pk,
         parking=parking.pk,
         bins=bins.pk,
         trams=trams.pk,

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from assessments import two_factor
 from assessments.auth import end_lock_out
 from assessments.forms.accounts import (
     ChangePasswordForm,
@@ -41,6 +42,10 @@ def sign_in(request):
         return redirect(_safe_next(request) or reverse("assessments:account"))
     form = SignInForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        if two_factor.is_on(form.user):
+            # Not signed in yet: first the code from their app.
+            two_factor.start_code_step(request, form.user, _safe_next(request))
+            return redirect("assessments:sign_in_code")
         login(request, form.user)
         return redirect(_safe_next(request) or reverse("assessments:account"))
     return render(
@@ -68,7 +73,7 @@ def account(request):
     return render(
         request,
         "assessments/accounts/account.html",
-        {"memberships": memberships},
+        {"memberships": memberships, "two_factor_on": two_factor.is_on(user)},
     )
 
 

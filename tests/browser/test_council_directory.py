@@ -7,6 +7,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
+from tests.two_factor import verify_session
 
 
 @pytest.fixture
@@ -44,6 +45,7 @@ def test_coordinator_corrects_a_mistake_and_records_coventrys_sign_up(
     page, councils, live_server, client, coordinator
 ):
     client.force_login(coordinator, backend="django.contrib.auth.backends.ModelBackend")
+    verify_session(client, coordinator)  # coordinators sign in with a code from their app
     session = client.cookies["sessionid"].value
     page.context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
 

@@ -11,11 +11,14 @@ from playwright.sync_api import expect
 from assessments import services
 from assessments.models import Invitation, InvitationRole, Notification, NotificationStatus
 from tests.browser.conftest import assert_accessible
+from tests.two_factor import needs_verifying, verify_session
 from tests.worker import queued, run_tasks
 
 
 def sign_in_as(page, client, live_server, user):
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if needs_verifying(user):  # coordinators sign in with a code from their app
+        verify_session(client, user)
     session = client.cookies["sessionid"].value
     page.context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
 

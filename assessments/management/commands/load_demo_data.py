@@ -4,10 +4,19 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments.models import Council, Membership, PeerGroup, Product, Role, Supplier, User
+from assessments.templatetags.two_factor import secret_key
 
 PASSWORD = "demo-password-2026"
+
+# Coordinators must use two-factor authentication, so the demo coordinator has an
+# authenticator app with this secret key (hex, as django-otp stores it; printed in base32
+# for apps), and these recovery codes, renewed on every run.
+DEMO_APP_KEY = "61620769e45894adbbdc5f0e0ecdab932cea3b25"
+DEMO_RECOVERY_CODES = [f"demo{n:04d}" for n in range(1, 11)]
 
 # (email, full name, council code or None, role in that council, peer reviewer?, coordinator?)
 ACCOUNTS = [
@@ -52,6 +61,8 @@ class Command(BaseCommand):
                     user.is_peer_reviewer = True
                     user.reviewer_peer_group = council.peer_group
                 user.save()
+                if coordinator:
+                    self.give_demo_app(user)
                 if code:
                     Membership.objects.update_or_create(
                         user=user, council=Council.objects.get(code=code), defaults={"role": role}
@@ -74,3 +85,23 @@ class Command(BaseCommand):
             if coordinator:
                 what.append("coordinator")
             self.stdout.write(f"  {email:30} {'; '.join(what)}")
+        app = TOTPDevice.objects.get(user__email="coordinator@lgdss.example")
+        self.stdout.write(
+            "The coordinator also gives a security code after the password (two-factor "
+            "authentication):\n"
+            f"  a code from an authenticator app set up with the key {secret_key(app)}\n"
+            "  or a recovery code, each once until the next run: "
+            + ", ".join(f"{code[:4]} {code[4:]}" for code in DEMO_RECOVERY_CODES)
+        )
+
+    def give_demo_app(self, user):
+        """The demo coordinator's authenticator app and recovery codes, as printed."""
+        TOTPDevice.objects.filter(user=user).delete()
+        TOTPDevice.objects.create(
+            user=user, name="Demo authenticator app", key=DEMO_APP_KEY, confirmed=True
+        )
+        StaticDevice.objects.filter(user=user).delete()
+        codes = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+        StaticToken.objects.bulk_create(
+            StaticToken(device=codes, token=code) for code in DEMO_RECOVERY_CODES
+        )
