@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from lgdss import env
 
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "lgdss.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "lgdss.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "lgdss.context_processors.service",
             ],
         },
@@ -177,6 +181,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", True)
 # Browsers remember to use HTTPS only, for a year by default. Sent over HTTPS only.
 SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
@@ -188,6 +193,22 @@ if env.boolean("BEHIND_TLS_PROXY", False):
 # How many proxies in front of the service append to X-Forwarded-For: the client's
 # address, which sign-in limits are kept for, is read from it only when this is 1 or more.
 TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# Content Security Policy: scripts, styles and everything else only from this site, and
+# the one inline script (GOV.UK Frontend's js-enabled snippet) by the request's nonce.
+# Django's own pages with an inline <style> (the admin, the CSRF failure page) carry the
+# nonce too. See docs/decisions/0013-content-security-policy.md.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    # Where the site is HTTPS only, any http:// address left in a page is fetched by https.
+    "upgrade-insecure-requests": SECURE_SSL_REDIRECT,
+}
 
 # --- Internationalisation ---------------------------------------------------
 

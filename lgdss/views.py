@@ -7,6 +7,7 @@ import logging
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.template.context_processors import csp
 from django.views.decorators.http import require_GET
 
 from standard.models import StandardVersion
@@ -54,4 +55,5 @@ def server_error(request):
         return render(request, "500.html", status=500)
     except Exception:
         logger.exception("The error page could not be rendered with the request")
-        return HttpResponseServerError(loader.render_to_string("500.html"))
+        # The CSP nonce still lets GOV.UK Frontend's inline snippet run.
+        return HttpResponseServerError(loader.render_to_string("500.html", csp(request)))
