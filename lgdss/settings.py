@@ -208,7 +208,11 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     # Where the site is HTTPS only, any http:// address left in a page is fetched by https.
     "upgrade-insecure-requests": SECURE_SSL_REDIRECT,
+    "report-uri": env.string("CSP_REPORT_URI", "") or None,
 }
+# CSP_REPORT_ONLY=true reports violations without blocking anything, to try a change.
+if env.boolean("CSP_REPORT_ONLY", False):
+    SECURE_CSP, SECURE_CSP_REPORT_ONLY = {}, SECURE_CSP
 
 # --- Internationalisation ---------------------------------------------------
 

@@ -7,13 +7,18 @@ The browser side, that nothing is blocked and GOV.UK Frontend still starts, is i
 tests/browser/test_content_security_policy.py.
 """
 
+import json
 import re
 from html.parser import HTMLParser
 from unittest import mock
 
+import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.db import OperationalError
 from django.test import Client, override_settings
 from django.urls import include, path, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 POLICY = "Content-Security-Policy"
 
@@ -189,3 +194,69 @@ def test_static_files_are_sent_with_the_headers_too(client):
     assert directives(response)["default-src"] == "'self'"
     assert "camera=()" in response.headers["Permissions-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# --- Reports of violations --------------------------------------------------
+
+REPORTS = reverse("csp_report")
+
+
+def report(fields):
+    return json.dumps({"csp-report": fields})
+
+
+def test_a_report_is_logged_with_the_page_name_and_origin_but_no_token(db, caplog, coventry_lead):
+    uid = urlsafe_base64_encode(force_bytes(coventry_lead.pk))
+    token = default_token_generator.make_token(coventry_lead)
+    reset_link = "https://lgdss.example" + reverse(
+        "assessments:password_reset_confirm", args=[uid, token]
+    )
+    response = Client(enforce_csrf_checks=True).post(
+        REPORTS,
+        report(
+            {
+                "document-uri": reset_link,
+                "effective-directive": "script-src-elem",
+                "violated-directive": "script-src-elem",
+                "blocked-uri": "https://tracker.example/collect.js?email=lead@coventry.example",
+            }
+        ),
+        content_type="application/csp-report",
+    )
+    assert response.status_code == 204
+    assert caplog.messages == [
+        "Content Security Policy blocked https://tracker.example under script-src-elem "
+        "on assessments:password_reset_confirm"
+    ]
+    assert token not in caplog.text
+    assert "lead@coventry.example" not in caplog.text
+
+
+def test_an_inline_script_blocked_on_an_unknown_page_is_logged(client, db, caplog):
+    client.post(
+        REPORTS,
+        report(
+            {
+                "document-uri": "https://lgdss.example/nowhere/?q=secret",
+                "violated-directive": "script-src",
+                "blocked-uri": "inline",
+            }
+        ),
+        content_type="application/csp-report",
+    )
+    assert caplog.messages == [
+        "Content Security Policy blocked inline under script-src on an unknown page"
+    ]
+
+
+@pytest.mark.parametrize(
+    "body", ["not json", "[]", json.dumps({"csp-report": "x"}), json.dumps({"other": {}})]
+)
+def test_something_that_is_not_a_report_is_refused_and_not_logged(client, db, caplog, body):
+    response = client.post(REPORTS, body, content_type="application/csp-report")
+    assert response.status_code == 400
+    assert [r for r in caplog.records if r.name == "lgdss.views"] == []
+
+
+def test_reports_are_only_posted(client, db):
+    assert client.get(REPORTS).status_code == 405

@@ -143,6 +143,17 @@ def test_production_enforces_a_strict_policy_that_upgrades_insecure_requests():
     assert ast.literal_eval(plain_http.stdout) == (STRICT, "")
 
 
+def test_policy_can_be_tried_in_report_only_mode_with_reports_sent_to_an_address():
+    result = load_settings(
+        POLICIES,
+        SECRET_KEY="k" * 50,
+        SECURE_SSL_REDIRECT="false",
+        CSP_REPORT_ONLY="true",
+        CSP_REPORT_URI="/csp-reports/",
+    )
+    assert ast.literal_eval(result.stdout) == ("", f"{STRICT}; report-uri /csp-reports/")
+
+
 @pytest.mark.parametrize(
     ("text", "value"), [("true", True), ("FALSE", False), ("1", True), ("off", False)]
 )

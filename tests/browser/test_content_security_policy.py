@@ -9,6 +9,7 @@ import re
 import time
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from assessments.models import Service
@@ -67,21 +68,29 @@ def test_govuk_frontend_starts_on_the_journey_pages_under_the_policy(page, bins,
     assert_accessible(page)
 
 
+# An inline script and an inline style, neither with the nonce.
+INJECT = """() => {
+  const script = document.createElement("script");
+  script.textContent = "window.injected = true";
+  document.body.append(script);
+  document.querySelector("h1").setAttribute("style", "color: red");
+  return window.injected === true;
+}"""
+
+
+def wait_until(page, condition, seconds=5):
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+
+
 def test_inline_code_without_the_nonce_is_blocked_and_reported(browser, live_server, db):
     context = browser.new_context(base_url=live_server.url)
     violations = policy_violations(context)
     page = context.new_page()
     page.goto("/cookies/")
-    ran = page.evaluate("""() => {
-      const script = document.createElement("script");
-      script.textContent = "window.injected = true";
-      document.body.append(script);
-      document.querySelector("h1").setAttribute("style", "color: red");
-      return window.injected === true;
-    }""")
-    deadline = time.monotonic() + 5
-    while len(violations) < 4 and time.monotonic() < deadline:
-        page.wait_for_timeout(50)
+    ran = page.evaluate(INJECT)
+    wait_until(page, lambda: len(violations) >= 4)
     context.close()
 
     assert ran is False
@@ -91,6 +100,26 @@ def test_inline_code_without_the_nonce_is_blocked_and_reported(browser, live_ser
     assert "enforce: style-src-attr blocked inline" in reported
     assert "console: Executing inline script violates" in reported
     assert "console: Applying inline style violates" in reported
+
+
+def test_in_report_only_mode_nothing_is_blocked_and_the_service_logs_the_report(
+    browser, live_server, db, settings, caplog
+):
+    """What CSP_REPORT_ONLY=true with CSP_REPORT_URI=/csp-reports/ sets up."""
+    policy = {**settings.SECURE_CSP, "report-uri": reverse("csp_report")}
+    settings.SECURE_CSP, settings.SECURE_CSP_REPORT_ONLY = {}, policy
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    response = page.goto("/cookies/")
+    assert "content-security-policy" not in response.headers
+    assert page.evaluate(INJECT) is True
+    logged = [
+        "Content Security Policy blocked inline under script-src-elem on cookies",
+        "Content Security Policy blocked inline under style-src-attr on cookies",
+    ]
+    wait_until(page, lambda: set(logged) <= set(caplog.messages))
+    context.close()
+    assert set(logged) <= set(caplog.messages)
 
 
 def test_coordinator_uses_the_admin_under_the_policy(
