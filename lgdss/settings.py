@@ -8,6 +8,7 @@ newcomer needs no database server.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -194,26 +195,6 @@ if env.boolean("BEHIND_TLS_PROXY", False):
 # address, which sign-in limits are kept for, is read from it only when this is 1 or more.
 TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
-# Content Security Policy: scripts, styles and everything else only from this site, and
-# the one inline script (GOV.UK Frontend's js-enabled snippet) by the request's nonce.
-# Django's own pages with an inline <style> (the admin, the CSRF failure page) carry the
-# nonce too. See docs/decisions/0013-content-security-policy.md.
-SECURE_CSP = {
-    "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF, CSP.NONCE],
-    "object-src": [CSP.NONE],
-    "base-uri": [CSP.NONE],
-    "form-action": [CSP.SELF],
-    "frame-ancestors": [CSP.NONE],
-    # Where the site is HTTPS only, any http:// address left in a page is fetched by https.
-    "upgrade-insecure-requests": SECURE_SSL_REDIRECT,
-    "report-uri": env.string("CSP_REPORT_URI", "") or None,
-}
-# CSP_REPORT_ONLY=true reports violations without blocking anything, to try a change.
-if env.boolean("CSP_REPORT_ONLY", False):
-    SECURE_CSP, SECURE_CSP_REPORT_ONLY = {}, SECURE_CSP
-
 # --- Internationalisation ---------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"
@@ -236,6 +217,31 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "lgdss.storage.StaticStorage"},
 }
+
+# --- Content Security Policy ------------------------------------------------
+
+# Scripts, styles and everything else only from this site (and from STATIC_URL's host,
+# if static files are served from another), and the one inline script, GOV.UK
+# Frontend's js-enabled snippet, by the request's nonce. Django's own pages with an
+# inline <style> (the CSRF failure page, some admin pages) carry the nonce too.
+# See docs/decisions/0013-content-security-policy.md.
+_static = urlsplit(STATIC_URL)
+_static_host = [f"{_static.scheme}://{_static.netloc}"] if _static.netloc else []
+SECURE_CSP = {
+    "default-src": [CSP.SELF, *_static_host],
+    "script-src": [CSP.SELF, *_static_host, CSP.NONCE],
+    "style-src": [CSP.SELF, *_static_host, CSP.NONCE],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    # Where the site is HTTPS only, any http:// address left in a page is fetched by https.
+    "upgrade-insecure-requests": SECURE_SSL_REDIRECT,
+    "report-uri": env.string("CSP_REPORT_URI", "") or None,
+}
+# CSP_REPORT_ONLY=true reports violations without blocking anything, to try a change.
+if env.boolean("CSP_REPORT_ONLY", False):
+    SECURE_CSP, SECURE_CSP_REPORT_ONLY = {}, SECURE_CSP
 
 # --- Forms ------------------------------------------------------------------
 

@@ -154,6 +154,18 @@ def test_policy_can_be_tried_in_report_only_mode_with_reports_sent_to_an_address
     assert ast.literal_eval(result.stdout) == ("", f"{STRICT}; report-uri /csp-reports/")
 
 
+def test_static_files_from_another_host_are_allowed_by_the_policy():
+    result = load_settings(
+        POLICIES,
+        SECRET_KEY="k" * 50,
+        SECURE_SSL_REDIRECT="false",
+        STATIC_URL="https://static.lgdss.example/assets/",
+    )
+    enforced = ast.literal_eval(result.stdout)[0]
+    for directive in ("default-src", "script-src", "style-src"):
+        assert f"{directive} 'self' https://static.lgdss.example;" in enforced
+
+
 @pytest.mark.parametrize(
     ("text", "value"), [("true", True), ("FALSE", False), ("1", True), ("off", False)]
 )
