@@ -14,6 +14,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import SuspiciousOperation
 from django.db import OperationalError
 from django.test import Client, override_settings
 from django.urls import include, path, reverse
@@ -99,7 +100,12 @@ def _raise(request):
     raise RuntimeError("boom")
 
 
-urlpatterns = [path("boom/", _raise), path("", include("lgdss.urls"))]
+def _bad(request):
+    raise SuspiciousOperation("bad")
+
+
+urlpatterns = [path("boom/", _raise), path("bad/", _bad), path("", include("lgdss.urls"))]
+handler400 = "lgdss.views.bad_request"
 handler500 = "lgdss.views.server_error"
 
 
@@ -133,10 +139,13 @@ def test_error_pages_are_sent_under_the_policy(client, client_for, coventry_cont
 
     with override_settings(ROOT_URLCONF=__name__):
         client.raise_request_exception = False
+        bad = client.get("/bad/")
         failed = client.get("/boom/")
+    assert bad.status_code == 400
     assert failed.status_code == 500
-    assert_sent_under_the_policy(failed)
-    assert_snippet_has_the_nonce(failed)
+    for response in (bad, failed):
+        assert_sent_under_the_policy(response)
+        assert_snippet_has_the_nonce(response)
 
 
 @override_settings(ROOT_URLCONF=__name__)

@@ -20,7 +20,7 @@ def load_settings(show="s.DEBUG, s.DATABASES['default']['ENGINE']", **variables)
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO", "SECRET", "DEBUG", "SECURE"))
+        if not k.startswith(("DJANGO", "SECRET", "DEBUG", "SECURE", "CSP_"))
     }
     clean.pop("DATABASE_URL", None)
     clean.update(variables)
