@@ -8,9 +8,11 @@ newcomer needs no database server.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from lgdss import env
 
@@ -60,6 +62,8 @@ MIDDLEWARE = [
     # After the health checks, so that load balancers' calls are not logged.
     "lgdss.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "lgdss.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "lgdss.context_processors.service",
             ],
         },
@@ -213,6 +218,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", True)
 # Browsers remember to use HTTPS only, for a year by default. Sent over HTTPS only.
 SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
@@ -247,6 +253,31 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "lgdss.storage.StaticStorage"},
 }
+
+# --- Content Security Policy ------------------------------------------------
+
+# Scripts, styles and everything else only from this site (and from STATIC_URL's host,
+# if static files are served from another), and the one inline script, GOV.UK
+# Frontend's js-enabled snippet, by the request's nonce. Django's own pages with an
+# inline <style> (the CSRF failure page, some admin pages) carry the nonce too.
+# See docs/decisions/0014-content-security-policy.md.
+_static = urlsplit(STATIC_URL)
+_static_host = [f"{_static.scheme}://{_static.netloc}"] if _static.netloc else []
+SECURE_CSP = {
+    "default-src": [CSP.SELF, *_static_host],
+    "script-src": [CSP.SELF, *_static_host, CSP.NONCE],
+    "style-src": [CSP.SELF, *_static_host, CSP.NONCE],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    # Where the site is HTTPS only, any http:// address left in a page is fetched by https.
+    "upgrade-insecure-requests": SECURE_SSL_REDIRECT,
+    "report-uri": env.string("CSP_REPORT_URI", "") or None,
+}
+# CSP_REPORT_ONLY=true reports violations without blocking anything, to try a change.
+if env.boolean("CSP_REPORT_ONLY", False):
+    SECURE_CSP, SECURE_CSP_REPORT_ONLY = {}, SECURE_CSP
 
 # --- Forms ------------------------------------------------------------------
 

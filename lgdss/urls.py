@@ -10,6 +10,7 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("cookies/", views.cookies, name="cookies"),
+    path("csp-reports/", views.csp_report, name="csp_report"),
     path("admin/", admin.site.urls),
     path("session/extend/", session_views.extend_session, name="session_extend"),
     path("session/end/", session_views.end_session, name="session_end"),

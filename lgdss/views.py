@@ -1,13 +1,20 @@
-"""Site-wide pages: the start page, the statutory pages and the error pages.
+"""Site-wide pages: the start page, the statutory pages, the error pages, and where
+browsers report what the Content Security Policy blocked.
 
 The health check is `lgdss.middleware.HealthCheckMiddleware`."""
 
+import json
 import logging
+import re
+from urllib.parse import urlsplit
 
-from django.http import HttpResponseServerError
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.http import require_GET
+from django.template.context_processors import csp
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from standard.models import StandardVersion
 
@@ -54,4 +61,52 @@ def server_error(request):
         return render(request, "500.html", status=500)
     except Exception:
         logger.exception("The error page could not be rendered with the request")
-        return HttpResponseServerError(loader.render_to_string("500.html"))
+        # The CSP nonce still lets GOV.UK Frontend's inline snippet run.
+        return HttpResponseServerError(loader.render_to_string("500.html", csp(request)))
+
+
+@csrf_exempt  # browsers post reports with no CSRF token
+@require_POST
+def csp_report(request):
+    """Logs a browser's report of something the Content Security Policy blocked, when
+    CSP_REPORT_URI points here.
+
+    Only what helps find the cause is logged: the directive, what was blocked (a
+    keyword such as "inline", or the origin of an address) and the name of the page,
+    never its address, which may hold an invitation or password reset token.
+    """
+    try:
+        report = json.loads(request.body)["csp-report"]
+        directive = report.get("effective-directive") or report["violated-directive"]
+        blocked = report.get("blocked-uri", "")
+        page = urlsplit(report.get("document-uri", "")).path
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return HttpResponseBadRequest("not a CSP report\n", content_type="text/plain")
+    logger.warning(
+        "Content Security Policy blocked %s under %s on %s",
+        _origin_only(blocked),
+        directive if re.fullmatch(r"[a-z-]{1,40}", str(directive)) else "an unknown directive",
+        _page_name(page),
+    )
+    return HttpResponse(status=204)
+
+
+def _origin_only(blocked):
+    """What was blocked: a keyword ("inline", "eval") as it is; of an address, its origin."""
+    blocked = str(blocked)
+    if re.fullmatch(r"[a-z-]{1,20}", blocked):
+        return blocked
+    try:
+        address = urlsplit(blocked)
+    except ValueError:
+        return "an address"
+    if address.scheme in ("http", "https") and re.fullmatch(r"[\w.:-]{1,100}", address.netloc):
+        return f"{address.scheme}://{address.netloc}"
+    return "an address"
+
+
+def _page_name(path):
+    try:
+        return resolve(path).view_name
+    except Resolver404:
+        return "an unknown page"

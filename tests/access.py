@@ -21,6 +21,7 @@ What a new URL needs (a review, say) goes in the world. The admin is declared as
 model by model, at the end.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -74,6 +75,7 @@ GONE = Answer(410, "gone")
 KEPT_SIGNED_IN = Answer(204, "kept signed in (the session moves on), nothing else changed")
 NOT_SIGNED_IN = Answer(401, "not signed in")
 SIGNED_OUT = Answer(302, "signed out and sent to sign in again", to="signed out")
+LOGGED = Answer(204, "logged, with nothing changed")
 PASSWORD_FIRST = Answer(302, "sent to the password step first", to="signed out")
 
 # Names for several walkers at once, usable in `each`.
@@ -146,6 +148,8 @@ class Access:
     # Models, besides those of `assessments`, `standard` and the task queue, whose rows
     # count as the state this address may change ("app_label.ModelName").
     watch: tuple = ()
+    # What POST sends other than a form (`data` is then the body), e.g. a browser's report.
+    content_type: str = ""
 
     @property
     def id(self):
@@ -224,7 +228,24 @@ ACCESS = [
         post=each(KEPT_SIGNED_IN, anonymous=NOT_SIGNED_IN),
     ),
     Access("session_end", get=each(NOT_ALLOWED), post=each(SIGNED_OUT)),
+    # Browsers' reports of what the Content Security Policy blocked: logged, nothing kept.
+    Access(
+        "csp_report",
+        get=each(NOT_ALLOWED),
+        post=each(LOGGED),
+        data=lambda w: json.dumps(CSP_REPORT),
+        content_type="application/csp-report",
+    ),
 ]
+
+# A report as browsers send it when the policy blocks something.
+CSP_REPORT = {
+    "csp-report": {
+        "document-uri": "https://lgdss.example/councils/cov/",
+        "effective-directive": "script-src-elem",
+        "blocked-uri": "inline",
+    }
+}
 
 # Two-factor authentication. In the world, the coordinator and the superuser ("admins")
 # have an app and sessions verified by it; nobody else has one. The second step of

@@ -17,7 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def load_settings(show="s.DEBUG, s.DATABASES['default']['ENGINE']", **variables):
     """Import lgdss.settings in a fresh interpreter with exactly these variables."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "SECRET", "DEBUG"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO", "SECRET", "DEBUG", "SECURE", "CSP_"))
+    }
     clean.pop("DATABASE_URL", None)
     clean.update(variables)
     return subprocess.run(
@@ -118,6 +122,48 @@ def test_production_defaults_pass_the_deployment_checks():
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+# The policies as sent, without a request's nonce: (enforced, report-only).
+POLICIES = (
+    "tuple(__import__('django.utils.csp', fromlist=['build_policy']).build_policy(p)"
+    " for p in (s.SECURE_CSP, getattr(s, 'SECURE_CSP_REPORT_ONLY', {})))"
+)
+STRICT = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def test_production_enforces_a_strict_policy_that_upgrades_insecure_requests():
+    """See docs/decisions/0014-content-security-policy.md."""
+    production = load_settings(POLICIES, SECRET_KEY="k" * 50)
+    assert ast.literal_eval(production.stdout) == (f"{STRICT}; upgrade-insecure-requests", "")
+    plain_http = load_settings(POLICIES, SECRET_KEY="k" * 50, SECURE_SSL_REDIRECT="false")
+    assert ast.literal_eval(plain_http.stdout) == (STRICT, "")
+
+
+def test_policy_can_be_tried_in_report_only_mode_with_reports_sent_to_an_address():
+    result = load_settings(
+        POLICIES,
+        SECRET_KEY="k" * 50,
+        SECURE_SSL_REDIRECT="false",
+        CSP_REPORT_ONLY="true",
+        CSP_REPORT_URI="/csp-reports/",
+    )
+    assert ast.literal_eval(result.stdout) == ("", f"{STRICT}; report-uri /csp-reports/")
+
+
+def test_static_files_from_another_host_are_allowed_by_the_policy():
+    result = load_settings(
+        POLICIES,
+        SECRET_KEY="k" * 50,
+        SECURE_SSL_REDIRECT="false",
+        STATIC_URL="https://static.lgdss.example/assets/",
+    )
+    enforced = ast.literal_eval(result.stdout)[0]
+    for directive in ("default-src", "script-src", "style-src"):
+        assert f"{directive} 'self' https://static.lgdss.example;" in enforced
 
 
 @pytest.mark.parametrize(

@@ -292,7 +292,12 @@ def test_walk(world, db, access, walker, method):
         assert not access.effect(world, world.user(walker)), "the effect is there already"
 
     before = snapshot(access.watch)
-    response = client.get(url) if method == "GET" else client.post(url, data)
+    if method == "GET":
+        response = client.get(url)
+    elif access.content_type:
+        response = client.post(url, data, content_type=access.content_type)
+    else:
+        response = client.post(url, data)
     after = snapshot(access.watch)
 
     WALKED.append((access, walker, method))

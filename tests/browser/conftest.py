@@ -3,6 +3,9 @@
 Playwright cannot download its own browsers here, so it launches Debian's
 Chromium. Without Chromium these tests skip with the reason, except under
 CI=true, where a missing browser is a failure.
+
+Every test's `page` runs under the site's Content Security Policy, and fails if
+the browser blocks anything on any page it visits.
 """
 
 import os
@@ -54,13 +57,44 @@ def browser():
         browser.close()
 
 
+# Playwright's init scripts run before the page's own and are not subject to its policy.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => window.reportViolation(
+  `${event.disposition}: ${event.effectiveDirective} blocked ${event.blockedURI} ` +
+  `(${event.sourceFile}:${event.lineNumber}) on ${document.location.pathname}`
+));
+"""
+
+
+def policy_violations(context):
+    """A list that fills with every Content Security Policy violation in the context's
+    pages, from the browser's `securitypolicyviolation` events and from its console,
+    which also reports a Permissions-Policy header it cannot read."""
+    violations = []
+
+    def from_event(text):
+        violations.append(text)
+
+    def from_console(message):
+        if "Content Security Policy" in message.text or "Permissions-Policy" in message.text:
+            violations.append(f"console: {message.text}")
+
+    context.expose_function("reportViolation", from_event)
+    context.add_init_script(REPORT_VIOLATIONS)
+    context.on("console", from_console)
+    return violations
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
+    violations = policy_violations(context)
     page = context.new_page()
     yield page
     context.close()
+    found = "\n".join(violations)
+    assert not violations, f"Policy violations (or a Permissions-Policy not understood):\n{found}"
 
 
 @pytest.fixture
@@ -72,7 +106,8 @@ def live_standard(transactional_db):
 def assert_accessible(page):
     """Run axe-core on the page and fail with a readable list of any WCAG A/AA violations."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        # Evaluated, not added as a <script>, which the page's policy would block.
+        page.evaluate(AXE.read_text())
     violations = page.evaluate(
         "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
         ".violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))",

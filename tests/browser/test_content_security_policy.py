@@ -1,0 +1,166 @@
+"""Pages work under the Content Security Policy: GOV.UK Frontend and the admin's scripts
+start, and the browser blocks code the policy does not allow.
+
+Every browser test's `page` also fails on any violation (see conftest.py); here the
+pages of the journeys are walked on purpose, with the components checked.
+"""
+
+import re
+import time
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from assessments.models import Service
+from tests.browser.conftest import assert_accessible, policy_violations
+from tests.browser.test_invitation_journey import sign_in
+from tests.conftest import PASSWORD
+
+# Each GOV.UK Frontend component marks its element data-<module>-init once it has started.
+COMPONENTS_NOT_STARTED = """() => [...document.querySelectorAll("[data-module]")]
+  .filter((element) => !element.hasAttribute(`data-${element.dataset.module}-init`))
+  .map((element) => element.dataset.module)"""
+
+
+def assert_govuk_frontend_started(page, response):
+    assert "'nonce-" in response.headers["content-security-policy"]
+    expect(page.locator("body")).to_have_class(re.compile(r"\bgovuk-frontend-supported\b"))
+    expect(page.locator("body")).to_have_class(re.compile(r"\bjs-enabled\b"))
+    expect(page.locator("[data-govuk-service-navigation-init]")).to_have_count(1)
+    assert page.evaluate(COMPONENTS_NOT_STARTED) == [], page.url
+
+
+@pytest.fixture
+def bins(live_standard, coventry):
+    return Service.objects.create(
+        council=coventry, name="Report a missed bin collection", phase="beta"
+    )
+
+
+def test_govuk_frontend_starts_on_the_journey_pages_under_the_policy(page, bins, coventry_lead):
+    for url in ["/", "/standard/", "/standard/1/", "/councils/", "/councils/cov/", "/nowhere/"]:
+        response = page.goto(url)
+        assert_govuk_frontend_started(page, response)
+
+    # The error summary's script moves focus to it when the page loads.
+    page.goto("/sign-in/")
+    page.get_by_label("Email address").fill("lead@coventry.example")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+
+    sign_in(page, "lead@coventry.example")
+    for url in ["/account/", "/councils/cov/services/", f"/councils/cov/services/{bins.pk}/"]:
+        response = page.goto(url)
+        assert_govuk_frontend_started(page, response)
+
+    page.get_by_role("button", name="Start an assessment").click()
+    page.get_by_role("button", name="Start assessment").click()
+    page.get_by_role("link", name="1. Understand user needs").click()
+    assert page.evaluate(COMPONENTS_NOT_STARTED) == []
+    page.get_by_text("Guidance for this point").click()
+    expect(page.get_by_text("Evidence a reviewer would expect")).to_be_visible()
+
+    # The service navigation's menu button is shown and works only with its script.
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.get_by_role("button", name="Menu").click()
+    expect(page.get_by_role("link", name="Your account")).to_be_visible()
+    assert_accessible(page)
+
+
+# An inline script and an inline style, neither with the nonce.
+INJECT = """() => {
+  const script = document.createElement("script");
+  script.textContent = "window.injected = true";
+  document.body.append(script);
+  document.querySelector("h1").setAttribute("style", "color: red");
+  return window.injected === true;
+}"""
+
+
+def wait_until(page, condition, seconds=5):
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+
+
+def test_inline_code_without_the_nonce_is_blocked_and_reported(browser, live_server, db):
+    context = browser.new_context(base_url=live_server.url)
+    violations = policy_violations(context)
+    page = context.new_page()
+    page.goto("/cookies/")
+    ran = page.evaluate(INJECT)
+    wait_until(page, lambda: len(violations) >= 4)
+    context.close()
+
+    assert ran is False
+    assert page.url.endswith("/cookies/")
+    reported = "\n".join(violations)
+    assert "enforce: script-src-elem blocked inline" in reported
+    assert "enforce: style-src-attr blocked inline" in reported
+    assert "console: Executing inline script violates" in reported
+    assert "console: Applying inline style violates" in reported
+
+
+def test_in_report_only_mode_nothing_is_blocked_and_the_service_logs_the_report(
+    browser, live_server, db, settings, caplog
+):
+    """What CSP_REPORT_ONLY=true with CSP_REPORT_URI=/csp-reports/ sets up."""
+    policy = {**settings.SECURE_CSP, "report-uri": reverse("csp_report")}
+    settings.SECURE_CSP, settings.SECURE_CSP_REPORT_ONLY = {}, policy
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    response = page.goto("/cookies/")
+    assert "content-security-policy" not in response.headers
+    assert page.evaluate(INJECT) is True
+    logged = [
+        "Content Security Policy blocked inline under script-src-elem on cookies",
+        "Content Security Policy blocked inline under style-src-attr on cookies",
+    ]
+    wait_until(page, lambda: set(logged) <= set(caplog.messages))
+    context.close()
+    assert set(logged) <= set(caplog.messages)
+
+
+def test_coordinator_uses_the_admin_under_the_policy(
+    page, coordinator, coventry, leeds, coventry_lead
+):
+    page.goto("/admin/")
+    page.get_by_label("Email address").fill(coordinator.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#site-name")).to_contain_text("administration")
+
+    # Changing a council: the calendar, "Today" and the council search are scripts.
+    page.goto(f"/admin/assessments/council/{coventry.pk}/change/")
+    start_date = page.locator("#id_start_date")
+    start_date.fill("")
+    shortcuts = page.locator("#id_start_date + .datetimeshortcuts")
+    shortcuts.get_by_role("button", name=re.compile(r"^Today")).click()
+    expect(start_date).to_have_value(re.compile(r"^\d{2}/\d{2}/\d{4}$"))
+    shortcuts.get_by_role("button", name="Choose a Date").click()
+    expect(page.locator(".calendarbox").first).to_be_visible()
+    page.keyboard.press("Escape")
+    page.locator("#id_replaced_by + .select2 .select2-search__field").fill("Lee")
+    expect(page.locator(".select2-results__option")).to_contain_text(["Leeds"])
+    page.keyboard.press("Escape")
+
+    # A new peer group: its address is filled in from its name as it is typed.
+    page.goto("/admin/assessments/peergroup/add/")
+    page.get_by_label("Name").press_sequentially("North East")
+    expect(page.get_by_label("Slug")).to_have_value("north-east")
+
+    # The council list: searched, and a peer group changed in the list (a form post).
+    page.goto("/admin/assessments/council/")
+    page.locator("#searchbar").fill("Coventry")
+    page.locator("#searchbar").press("Enter")
+    page.locator("select[name='form-0-peer_group']").select_option(label="Yorkshire and Humber")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messagelist")).to_contain_text("1 council was changed successfully")
+
+    # A person's memberships: another row is added by the inline formset's script.
+    page.goto(f"/admin/assessments/user/{coventry_lead.pk}/change/")
+    rows = page.locator("#memberships-group tbody tr.form-row:not(.empty-form)")
+    expect(rows).to_have_count(1)
+    page.locator("#memberships-group .add-row a").click()
+    expect(rows).to_have_count(2)

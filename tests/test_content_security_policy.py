@@ -1,0 +1,271 @@
+"""The Content Security Policy and the other security headers, on every kind of page.
+
+Every page is sent with a strict policy (no 'unsafe-inline', no 'unsafe-eval'), and
+the only inline code in it, GOV.UK Frontend's js-enabled snippet (and the admin's and
+Django's own inline styles), carries the nonce the header names, new for each request.
+The browser side, that nothing is blocked and GOV.UK Frontend still starts, is in
+tests/browser/test_content_security_policy.py.
+"""
+
+import json
+import re
+from html.parser import HTMLParser
+from unittest import mock
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import SuspiciousOperation
+from django.db import OperationalError
+from django.test import Client, override_settings
+from django.urls import include, path, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+POLICY = "Content-Security-Policy"
+
+
+class _InlineCode(HTMLParser):
+    """What in a page would need 'unsafe-inline': inline <script> and <style> elements
+    (with their nonce), style="" and on...="" attributes, and javascript: addresses."""
+
+    def __init__(self):
+        super().__init__()
+        self.nonces = []  # of each inline <script> or <style>, None if it has none
+        self.attributes = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "style" or (tag == "script" and "src" not in attrs):
+            self.nonces.append(attrs.get("nonce"))
+        for name, value in attrs.items():
+            if name == "style" or name.startswith("on"):
+                self.attributes.append(f"<{tag} {name}>")
+            elif (value or "").strip().lower().startswith("javascript:"):
+                self.attributes.append(f"<{tag} {name}={value}>")
+
+
+def inline_code(response):
+    parser = _InlineCode()
+    parser.feed(response.content.decode())
+    return parser
+
+
+def directives(response):
+    """The policy the response was sent with, as {directive: value}."""
+    policy = {}
+    for part in response.headers[POLICY].split(";"):
+        name, _, value = part.strip().partition(" ")
+        policy[name] = value
+    return policy
+
+
+def nonce(response):
+    found = re.search(r"'nonce-([^']+)'", directives(response)["script-src"])
+    return found and found[1]
+
+
+def assert_sent_under_the_policy(response):
+    """The response carries the strict policy and the other security headers, and the
+    page has no inline code the policy would block."""
+    policy = directives(response)
+    assert policy["default-src"] == "'self'"
+    assert re.fullmatch(r"'self'( 'nonce-[\w-]+')?", policy["script-src"])
+    assert re.fullmatch(r"'self'( 'nonce-[\w-]+')?", policy["style-src"])
+    assert policy["object-src"] == "'none'"
+    assert policy["base-uri"] == "'none'"
+    assert policy["form-action"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'"
+    for weakness in ("unsafe-inline", "unsafe-eval", "unsafe-hashes", "*", "data:", "http:"):
+        assert weakness not in response.headers[POLICY]
+
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=()" in response.headers["Permissions-Policy"]
+    assert "geolocation=()" in response.headers["Permissions-Policy"]
+
+    code = inline_code(response)
+    assert code.attributes == []
+    assert all(each == nonce(response) for each in code.nonces), code.nonces
+
+
+def assert_snippet_has_the_nonce(response):
+    """GOV.UK Frontend's js-enabled snippet, on every page of the service, has the nonce."""
+    assert nonce(response)
+    snippet = f'<script nonce="{nonce(response)}">document.body.className'
+    assert snippet in response.content.decode()
+
+
+def _raise(request):
+    raise RuntimeError("boom")
+
+
+def _bad(request):
+    raise SuspiciousOperation("bad")
+
+
+urlpatterns = [path("boom/", _raise), path("bad/", _bad), path("", include("lgdss.urls"))]
+handler400 = "lgdss.views.bad_request"
+handler500 = "lgdss.views.server_error"
+
+
+def test_public_pages_are_sent_under_the_policy(client, standard, coventry):
+    for url in ["/", "/standard/", "/standard/1/", "/councils/cov/", "/sign-in/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_sent_under_the_policy(response)
+        assert_snippet_has_the_nonce(response)
+
+
+def test_signed_in_pages_are_sent_under_the_policy(client_for, coventry_lead):
+    lead = client_for(coventry_lead)
+    for url in ["/account/", "/councils/cov/services/", "/councils/cov/members/"]:
+        response = lead.get(url)
+        assert response.status_code == 200, url
+        assert_sent_under_the_policy(response)
+        assert_snippet_has_the_nonce(response)
+
+
+def test_error_pages_are_sent_under_the_policy(client, client_for, coventry_contributor):
+    refused = client_for(coventry_contributor).get("/councils/cov/sign-up/")
+    assert refused.status_code == 403
+    assert_sent_under_the_policy(refused)
+    assert_snippet_has_the_nonce(refused)
+
+    not_found = client.get("/no-such-page/")
+    assert not_found.status_code == 404
+    assert_sent_under_the_policy(not_found)
+    assert_snippet_has_the_nonce(not_found)
+
+    with override_settings(ROOT_URLCONF=__name__):
+        client.raise_request_exception = False
+        bad = client.get("/bad/")
+        failed = client.get("/boom/")
+    assert bad.status_code == 400
+    assert failed.status_code == 500
+    for response in (bad, failed):
+        assert_sent_under_the_policy(response)
+        assert_snippet_has_the_nonce(response)
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_500_page_rendered_without_the_request_still_has_the_nonce(client, db):
+    client.raise_request_exception = False
+    client.cookies["sessionid"] = "a-session-the-database-cannot-load"
+    with mock.patch(
+        "django.contrib.sessions.backends.db.SessionStore.load",
+        side_effect=OperationalError("database is down"),
+    ):
+        response = client.get("/boom/")
+    assert response.status_code == 500
+    assert_sent_under_the_policy(response)
+    assert_snippet_has_the_nonce(response)
+
+
+def test_form_sent_without_its_csrf_token_is_refused_on_a_page_under_the_policy(db):
+    """Django's own CSRF failure page has an inline <style>: it carries the nonce."""
+    response = Client(enforce_csrf_checks=True).post("/sign-in/", {"email": "a@b.example"})
+    assert response.status_code == 403
+    assert b"CSRF" in response.content
+    assert_sent_under_the_policy(response)
+    assert f'<style nonce="{nonce(response)}">' in response.content.decode()
+
+
+def test_admin_pages_are_sent_under_the_policy(client, client_for, coordinator, coventry):
+    sign_in = client.get(reverse("admin:login"))
+    assert sign_in.status_code == 200
+    assert_sent_under_the_policy(sign_in)
+
+    admin = client_for(coordinator)
+    for url in [
+        reverse("admin:index"),
+        reverse("admin:assessments_council_changelist"),
+        reverse("admin:assessments_council_change", args=[coventry.pk]),
+        reverse("admin:assessments_peergroup_add"),
+        reverse("admin:assessments_user_change", args=[coordinator.pk]),
+    ]:
+        response = admin.get(url)
+        assert response.status_code == 200, url
+        assert_sent_under_the_policy(response)
+
+
+def test_each_request_gets_its_own_nonce_and_the_page_uses_it(client, standard):
+    first, second = client.get("/"), client.get("/")
+    assert nonce(first) != nonce(second)
+    assert len(nonce(first)) >= 22  # 16 random bytes
+    assert_snippet_has_the_nonce(first)
+    assert_snippet_has_the_nonce(second)
+
+
+def test_static_files_are_sent_with_the_headers_too(client):
+    response = client.get("/static/app.js")
+    assert response.status_code == 200
+    assert directives(response)["default-src"] == "'self'"
+    assert "camera=()" in response.headers["Permissions-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# --- Reports of violations --------------------------------------------------
+
+REPORTS = reverse("csp_report")
+
+
+def report(fields):
+    return json.dumps({"csp-report": fields})
+
+
+def test_a_report_is_logged_with_the_page_name_and_origin_but_no_token(db, caplog, coventry_lead):
+    uid = urlsafe_base64_encode(force_bytes(coventry_lead.pk))
+    token = default_token_generator.make_token(coventry_lead)
+    reset_link = "https://lgdss.example" + reverse(
+        "assessments:password_reset_confirm", args=[uid, token]
+    )
+    response = Client(enforce_csrf_checks=True).post(
+        REPORTS,
+        report(
+            {
+                "document-uri": reset_link,
+                "effective-directive": "script-src-elem",
+                "violated-directive": "script-src-elem",
+                "blocked-uri": "https://tracker.example/collect.js?email=lead@coventry.example",
+            }
+        ),
+        content_type="application/csp-report",
+    )
+    assert response.status_code == 204
+    assert caplog.messages == [
+        "Content Security Policy blocked https://tracker.example under script-src-elem "
+        "on assessments:password_reset_confirm"
+    ]
+    assert token not in caplog.text
+    assert "lead@coventry.example" not in caplog.text
+
+
+def test_an_inline_script_blocked_on_an_unknown_page_is_logged(client, db, caplog):
+    client.post(
+        REPORTS,
+        report(
+            {
+                "document-uri": "https://lgdss.example/nowhere/?q=secret",
+                "violated-directive": "script-src",
+                "blocked-uri": "inline",
+            }
+        ),
+        content_type="application/csp-report",
+    )
+    assert caplog.messages == [
+        "Content Security Policy blocked inline under script-src on an unknown page"
+    ]
+
+
+@pytest.mark.parametrize(
+    "body", ["not json", "[]", json.dumps({"csp-report": "x"}), json.dumps({"other": {}})]
+)
+def test_something_that_is_not_a_report_is_refused_and_not_logged(client, db, caplog, body):
+    response = client.post(REPORTS, body, content_type="application/csp-report")
+    assert response.status_code == 400
+    assert [r for r in caplog.records if r.name == "lgdss.views"] == []
+
+
+def test_reports_are_only_posted(client, db):
+    assert client.get(REPORTS).status_code == 405
