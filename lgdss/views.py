@@ -7,30 +7,30 @@ import logging
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from standard.models import StandardVersion
 
 logger = logging.getLogger(__name__)
 
 
-@require_GET
+@require_safe
 def home(request):
     standard = StandardVersion.objects.filter(is_current=True).first()
     return render(request, "pages/home.html", {"standard": standard})
 
 
-@require_GET
+@require_safe
 def accessibility(request):
     return render(request, "pages/accessibility.html")
 
 
-@require_GET
+@require_safe
 def privacy(request):
     return render(request, "pages/privacy.html")
 
 
-@require_GET
+@require_safe
 def cookies(request):
     return render(request, "pages/cookies.html")
 

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments.auth import end_lock_out
 from assessments.forms.accounts import (
@@ -61,7 +61,7 @@ def sign_out(request):
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def account(request):
     user = request.user
     memberships = user.memberships.select_related("council").order_by("council__short_name")

@@ -12,7 +12,7 @@ from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments import scoring, services
 from assessments.forms.assessments import (
@@ -85,7 +85,7 @@ def start_assessment(request, code, pk):
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def task_list(request, code, pk):
     assessment = assessment_from_url(request, code, pk)
     answers = _answers(assessment)
@@ -238,7 +238,7 @@ def _not_saved_error(form, assessment):
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def check_answers(request, code, pk):
     assessment = assessment_from_url(request, code, pk)
     return _check_answers_page(request, assessment)
@@ -293,7 +293,7 @@ def _moved_on(request, assessment):
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def submitted(request, code, pk):
     assessment = assessment_from_url(request, code, pk)
     if assessment.submitted_at is None:

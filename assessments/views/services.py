@@ -12,7 +12,7 @@ from django.db import IntegrityError
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments import services
 from assessments.forms.services import (
@@ -26,7 +26,7 @@ from assessments.views.lookups import council_for, service_from_url
 
 
 @login_required
-@require_GET
+@require_safe
 def service_list(request, code):
     """The council's services in use, then those it has retired.
 
@@ -189,7 +189,7 @@ def _differs(service, typed, field):
 
 
 @login_required
-@require_GET
+@require_safe
 def service_detail(request, code, pk):
     service = service_from_url(request, code, pk, "assessments.view_service")
     assessments = list(service.assessments.visible_to(request.user).order_by("-created_at", "-pk"))
