@@ -20,7 +20,12 @@ class Level:
 
 
 LEVELS = [
-    Level(0, "Not started", "Nothing has been done towards this point yet."),
+    # Not "not started": a point scored 0 is a completed task on the task list.
+    Level(
+        0,
+        "Nothing in place",
+        "The team does nothing yet of what the point asks, or has nothing a reviewer could see.",
+    ),
     Level(
         1,
         "Initial",
@@ -73,8 +78,10 @@ RATING_RULE = [
 
 
 class TaskStatus(StrEnum):
-    NOT_STARTED = "Not started"
-    IN_PROGRESS = "In progress"
+    """GOV.UK's task list statuses (the "complete multiple tasks" pattern)."""
+
+    NOT_STARTED = "Not yet started"
+    INCOMPLETE = "Incomplete"
     COMPLETED = "Completed"
 
 
@@ -85,13 +92,13 @@ def is_met(score):
 def task_status(answer, link_count=0):
     """Where the team has got to with one point, for the task list.
 
-    Completed: scored, or not applicable with a reason. In progress: anything
-    entered short of that. Not started: nothing entered.
+    Completed: scored, or not applicable with a reason. Incomplete: anything
+    entered short of that. Not yet started: nothing entered.
     """
     if answer.score is not None or (answer.not_applicable and answer.not_applicable_reason.strip()):
         return TaskStatus.COMPLETED
     if answer.not_applicable or answer.evidence.strip() or link_count:
-        return TaskStatus.IN_PROGRESS
+        return TaskStatus.INCOMPLETE
     return TaskStatus.NOT_STARTED
 
 

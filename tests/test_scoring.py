@@ -20,6 +20,14 @@ def test_six_levels_from_0_to_5_each_with_a_descriptor():
     assert scoring.LEVEL_BY_SCORE[3].name == "Meets the point"
 
 
+def test_a_score_of_0_does_not_read_as_a_task_not_started():
+    """A point scored 0 is completed on the task list: its level must not say "not started"."""
+    zero = scoring.LEVEL_BY_SCORE[0].name
+    assert zero == "Nothing in place"
+    assert "start" not in zero.lower()
+    assert {status.value for status in TaskStatus} == {"Completed", "Incomplete", "Not yet started"}
+
+
 @pytest.mark.parametrize(
     ("score", "met"), [(None, False), (0, False), (2, False), (3, True), (5, True)]
 )
@@ -79,9 +87,9 @@ def test_not_applicable_without_a_reason_is_not_complete():
     [
         ({}, 0, TaskStatus.NOT_STARTED),
         ({"evidence": "  "}, 0, TaskStatus.NOT_STARTED),
-        ({"evidence": "We interviewed 12 residents"}, 0, TaskStatus.IN_PROGRESS),
-        ({}, 1, TaskStatus.IN_PROGRESS),
-        ({"na": True}, 0, TaskStatus.IN_PROGRESS),
+        ({"evidence": "We interviewed 12 residents"}, 0, TaskStatus.INCOMPLETE),
+        ({}, 1, TaskStatus.INCOMPLETE),
+        ({"na": True}, 0, TaskStatus.INCOMPLETE),
         ({"na": True, "reason": "Nothing to test yet"}, 0, TaskStatus.COMPLETED),
         ({"score": 0}, 0, TaskStatus.COMPLETED),
         ({"score": 4, "evidence": "Lots"}, 2, TaskStatus.COMPLETED),

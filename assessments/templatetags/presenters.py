@@ -19,9 +19,10 @@ RATING_TAGS = {
     scoring.Rating.AMBER: ("Amber", "govuk-tag--orange"),
     scoring.Rating.RED: ("Red", "govuk-tag--red"),
 }
+# As GOV.UK's task list markup has them: blue tags for what is left to do.
 TASK_TAGS = {
-    scoring.TaskStatus.NOT_STARTED: "govuk-tag--grey",
-    scoring.TaskStatus.IN_PROGRESS: "govuk-tag--yellow",
+    scoring.TaskStatus.NOT_STARTED: "govuk-tag--blue",
+    scoring.TaskStatus.INCOMPLETE: "govuk-tag--blue",
 }
 
 
@@ -44,16 +45,16 @@ def rating_tag(rating):
 
 @register.simple_tag
 def task_status(status, element_id):
-    """The status cell of the task list: completed is plain text, others are tags."""
+    """The status cell of the task list: completed is plain text, others are tags.
+    `element_id` is the id the task's link names in its aria-describedby."""
     if status == scoring.TaskStatus.COMPLETED:
         return format_html(
             '<div class="govuk-task-list__status" id="{}">{}</div>', element_id, status
         )
     return format_html(
-        '<div class="govuk-task-list__status" id="{}"><strong class="govuk-tag {}">{}</strong></div>',
+        '<div class="govuk-task-list__status" id="{}">{}</div>',
         element_id,
-        TASK_TAGS[status],
-        status,
+        _tag(status, TASK_TAGS[status]),
     )
 
 
