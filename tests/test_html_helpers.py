@@ -16,7 +16,9 @@ def test_repeated_and_empty_ids_are_problems():
 
 
 def test_references_to_missing_ids_are_problems():
-    html = '<a aria-describedby="here gone" href="#">A</a><p id="here"></p><label for="nope"></label>'
+    html = (
+        '<a aria-describedby="here gone" href="#">A</a><p id="here"></p><label for="nope"></label>'
+    )
     assert id_problems(html) == [
         '<a aria-describedby="gone"> names an id no element has',
         '<label for="nope"> names an id no element has',
