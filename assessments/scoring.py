@@ -6,6 +6,7 @@ docs/decisions/0005-scoring.md.
 """
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 MET_FROM = 3  # a score of 3 or more means the point is met
@@ -110,11 +111,31 @@ class Summary:
     total: int  # sum of the scores given
     maximum: int  # 5 for each applicable point
     met: int  # applicable points scoring 3 or more
+    scored: int  # applicable points with a score so far
     rating: Rating | None  # None until every point is completed
 
     @property
     def is_complete(self):
         return self.completed == self.points
+
+    # Totals are out of different maximums when different points apply, so they
+    # cannot be compared between services or phases. These two can.
+
+    @property
+    def average(self):
+        """The average score of the points scored so far (every applicable point, once
+        complete), to one decimal place: Decimal("3.5"). None until a point is scored."""
+        if not self.scored:
+            return None
+        return (Decimal(self.total) / self.scored).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    @property
+    def met_share(self):
+        """The percentage of applicable points met, as a whole number. None when no
+        point applies."""
+        if not self.applicable:
+            return None
+        return int((Decimal(100 * self.met) / self.applicable).quantize(1, ROUND_HALF_UP))
 
 
 def rate(scores):
@@ -144,5 +165,6 @@ def summarise(answers, link_counts=None):
         total=sum(scores),
         maximum=MAX_SCORE * len(applicable),
         met=sum(1 for score in scores if is_met(score)),
+        scored=len(scores),
         rating=rate(scores) if completed == len(answers) and applicable else None,
     )

@@ -1,4 +1,5 @@
-"""Site-wide pages: the start page, the statutory pages and the error pages.
+"""Site-wide pages: the start page, how assessments are scored, the statutory pages
+and the error pages.
 
 The health check is `lgdss.middleware.HealthCheckMiddleware`."""
 
@@ -7,8 +8,10 @@ import logging
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from assessments import scoring as scoring_model
 from standard.models import StandardVersion
 
 logger = logging.getLogger(__name__)
@@ -18,6 +21,27 @@ logger = logging.getLogger(__name__)
 def home(request):
     standard = StandardVersion.objects.filter(is_current=True).first()
     return render(request, "pages/home.html", {"standard": standard})
+
+
+@require_safe
+def scoring(request):
+    """How self-assessments are scored, for anyone: the scale, what counts as met and how
+    the results are worked out, all read from `assessments.scoring`.
+
+    It sits beside the Standard's pages (/standard/scoring/) but lives here, because the
+    `standard` app knows nothing of assessments.
+    """
+    return render(
+        request,
+        "pages/scoring.html",
+        {
+            "levels": scoring_model.LEVELS,
+            "met_from": scoring_model.MET_FROM,
+            "max_score": scoring_model.MAX_SCORE,
+            "rating_rule": scoring_model.RATING_RULE,
+            "crumbs": [("Home", reverse("home")), ("The Standard", reverse("standard:point_list"))],
+        },
+    )
 
 
 @require_safe

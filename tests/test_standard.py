@@ -130,3 +130,15 @@ def test_a_later_version_leaves_version_one_points_alone(standard):
     assert StandardVersion.objects.current() == later
     assert standard.points.get(number=1).statement == STATEMENTS[1]
     assert list(Point.objects.current().values_list("short_title", flat=True)) == ["New point"]
+
+
+def test_the_standard_app_never_imports_or_links_to_the_assessments_app():
+    """`standard` knows the Standard and nothing about councils or assessments: no import
+    of `assessments`, and no link to its pages by name (the scoring page is the site's)."""
+    from pathlib import Path
+
+    app = Path(__file__).resolve().parent.parent / "standard"
+    for path in [*app.rglob("*.py"), *app.rglob("*.html")]:
+        source = path.read_text()
+        for sign in ("import assessments", "from assessments", "'assessments:", '"assessments:'):
+            assert sign not in source, f"{path.relative_to(app.parent)} has {sign!r}"

@@ -37,9 +37,10 @@ def status_tag(status):
 
 
 @register.simple_tag
-def rating_tag(rating):
+def rating_tag(rating, short=False):
+    """The rating as a tag; before there is one, why not ("Not rated yet" in tables)."""
     if rating is None:
-        return "Not rated until every point is completed"
+        return "Not rated yet" if short else "Not rated until every point is completed"
     return _tag(*RATING_TAGS[scoring.Rating(rating)])
 
 
@@ -56,6 +57,53 @@ def task_status(status, element_id):
         element_id,
         _tag(status, TASK_TAGS[status]),
     )
+
+
+@register.filter
+def total_words(summary):
+    """'50 out of 65 (13 of 15 points apply)': the total is out of the applicable points."""
+    words = f"{summary.total} out of {summary.maximum}"
+    if summary.applicable < summary.points:
+        words += f" ({summary.applicable} of {summary.points} points apply)"
+    return words
+
+
+@register.filter
+def average_words(summary):
+    """'3.8 out of 5 per applicable point', or while points are still unscored
+    '4.5 out of 5, from the 2 points scored so far'."""
+    if summary.average is None:
+        return "No point scored yet"
+    if summary.scored == summary.applicable:
+        return f"{summary.average} out of {scoring.MAX_SCORE} per applicable point"
+    points = "point" if summary.scored == 1 else "points"
+    return (
+        f"{summary.average} out of {scoring.MAX_SCORE}, "
+        f"from the {summary.scored} {points} scored so far"
+    )
+
+
+@register.filter
+def total_and_average(summary):
+    """'45 out of 75 (average 3.0)', for tables."""
+    words = f"{summary.total} out of {summary.maximum}"
+    return words if summary.average is None else f"{words} (average {summary.average})"
+
+
+@register.filter
+def met_short(summary):
+    """'12 of 13 (92%)', for tables."""
+    if summary.met_share is None:
+        return "No point applies"
+    return f"{summary.met} of {summary.applicable} ({summary.met_share}%)"
+
+
+@register.filter
+def met_words(summary):
+    """'12 of 13 applicable points (92%)'."""
+    if summary.met_share is None:
+        return "No point applies"
+    return f"{summary.met} of {summary.applicable} applicable points ({summary.met_share}%)"
 
 
 @register.filter

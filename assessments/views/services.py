@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from assessments import services
+from assessments import scoring, services
 from assessments.forms.services import (
     CONFLICT,
     ServiceForm,
@@ -192,7 +192,13 @@ def _differs(service, typed, field):
 @require_safe
 def service_detail(request, code, pk):
     service = service_from_url(request, code, pk, "assessments.view_service")
-    assessments = list(service.assessments.visible_to(request.user).order_by("-created_at", "-pk"))
+    assessments = list(
+        service.assessments.visible_to(request.user)
+        .prefetch_related("points")
+        .order_by("-created_at", "-pk")
+    )
+    for assessment in assessments:
+        assessment.summary = scoring.summarise(assessment.points.all())
     draft = next((assessment for assessment in assessments if assessment.is_draft), None)
     may_change = request.user.has_perm("assessments.change_service", service)
     return render(
