@@ -133,14 +133,27 @@ def service_is_active(user, service):
     return service is not None and service.retired_at is None
 
 
+@rules.predicate
+def has_assessment_awaiting_review(user, service):
+    """An assessment of the service is submitted and not yet finished (withdrawn, or
+    later reviewed)."""
+    return service is not None and service.assessments.awaiting_review().exists()
+
+
 # A council's services and their assessments (drafts included) are seen by its members
 # and by coordinators; they are worked on by its members only.
 rules.add_perm("assessments.view_services", is_member_of | is_coordinator)  # on a council
 rules.add_perm("assessments.add_service", is_member_of)  # on a council
 rules.add_perm("assessments.view_service", is_member_of_owning_council | is_coordinator)
 rules.add_perm("assessments.change_service", is_member_of_owning_council)
+# Assessing a service at all; starting one now also needs no assessment of it waiting for
+# peer review: a second would be reviewed against evidence that has moved on.
 rules.add_perm(
-    "assessments.start_assessment", is_member_of_owning_council & service_is_active
+    "assessments.assess_service", is_member_of_owning_council & service_is_active
+)  # on a service
+rules.add_perm(
+    "assessments.start_assessment",
+    is_member_of_owning_council & service_is_active & ~has_assessment_awaiting_review,
 )  # on a service
 rules.add_perm("assessments.view_assessment", is_member_of_owning_council | is_coordinator)
 rules.add_perm("assessments.edit_assessment", is_member_of_owning_council & is_draft)

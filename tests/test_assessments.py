@@ -189,6 +189,8 @@ def test_reassessment_carries_evidence_and_links_forward_but_not_scores(draft, c
     for answer in complete_rest:
         save(answer, coventry_lead)
     services.submit(draft, by=coventry_lead)
+    # Finished: until peer review exists, by being withdrawn.
+    services.withdraw(draft, by=coventry_lead, reason="The phase was wrong.")
 
     again = services.start_assessment(
         draft.service, by=coventry_lead, phase="live", carry_forward=True

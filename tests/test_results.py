@@ -84,12 +84,14 @@ def test_service_page_query_count_does_not_grow_with_assessments(
     client_for, bins, coventry_lead, count, django_assert_num_queries
 ):
     for _ in range(count):
-        assess(bins, coventry_lead, [3] * 15)
+        withdrawn = assess(bins, coventry_lead, [3] * 15)
+        services.withdraw(withdrawn, by=coventry_lead, reason="To start again.")
     client = client_for(coventry_lead)
     client.get(bins.get_absolute_url())
     # Session, user, the service, the user's memberships (for the rules), the assessments,
-    # their answers; saving the session (three, with its savepoint).
-    with django_assert_num_queries(9):
+    # their answers, whether one waits for review (the start rule); saving the session
+    # (three, with its savepoint).
+    with django_assert_num_queries(10):
         client.get(bins.get_absolute_url())
 
 

@@ -32,6 +32,11 @@ class AssessmentQuerySet(models.QuerySet):
         """Assessments a reassessment may start from: submitted at some point."""
         return self.filter(submitted_at__isnull=False)
 
+    def awaiting_review(self):
+        """Submitted and not yet finished (withdrawn, or later reviewed): while a service
+        has one, no new assessment of it may start."""
+        return self.filter(status=Status.SUBMITTED)
+
 
 class Assessment(models.Model):
     """A council's assessment of one service, at one phase, against one version of the Standard."""

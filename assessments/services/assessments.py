@@ -38,7 +38,9 @@ def _record(assessment, kind, by, *, point_number=None, detail=""):
 def start_assessment(service, *, by, phase, carry_forward=False):
     """Start assessing a service against the current version of the Standard.
 
-    1. Checks that `by` is a member of the service's council and the service is active.
+    1. Checks the `start_assessment` rule: `by` is a member of the service's council, the
+       service is active, and no assessment of it is waiting for peer review (one can only
+       come to wait through a draft's submission, and step 2 finds drafts under the lock).
     2. Locks the service, then refuses (ValidationError) if it already has a draft: of two
        people starting at once, the second waits for the first and finds their draft.
        The database also allows only one draft per service.

@@ -49,11 +49,23 @@ def _summary(answers):
 @login_required
 @require_http_methods(["GET", "POST"])
 def start_assessment(request, code, pk):
-    service = service_from_url(request, code, pk, "assessments.start_assessment")
+    service = service_from_url(request, code, pk, "assessments.assess_service")
     draft = service.assessments.in_progress().first()
     if draft is not None:
         messages.info(request, "This service already has an assessment in progress")
         return redirect(_url("assessment", draft))
+    if not request.user.has_perm("assessments.start_assessment", service):
+        # A member, of an active service: so an assessment of it waits for peer review.
+        return render(
+            request,
+            "assessments/assessments/start_waiting.html",
+            {
+                "service": service,
+                "council": service.council,
+                "waiting": service.assessments.awaiting_review().latest("submitted_at"),
+            },
+            status=409,
+        )
     previous = service.assessments.finished().order_by("-submitted_at").first()
     form = StartAssessmentForm(
         request.POST if request.method == "POST" else None,

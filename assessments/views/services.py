@@ -21,7 +21,7 @@ from assessments.forms.services import (
     product_label,
     service_in_use_named,
 )
-from assessments.models import Service, Sourcing
+from assessments.models import Service, Sourcing, Status
 from assessments.views.lookups import council_for, service_from_url
 
 
@@ -30,14 +30,15 @@ from assessments.views.lookups import council_for, service_from_url
 def service_list(request, code):
     """The council's services in use, then those it has retired.
 
-    One query for all the services, with their product and newest assessment, so the
-    number of queries does not grow with the number of services.
+    One query for all the services, with their product, their latest submitted
+    assessment and the one in progress, so the number of queries does not grow with
+    the number of services.
     """
     council = council_for(request, code, "assessments.view_services")
     everything = list(
         Service.objects.visible_to(request.user)
         .for_council(council)
-        .with_latest_assessment()
+        .with_assessment_states()
         .select_related("product__supplier")
         .order_by(Lower("name"), "pk")
     )
@@ -200,6 +201,7 @@ def service_detail(request, code, pk):
     for assessment in assessments:
         assessment.summary = scoring.summarise(assessment.points.all())
     draft = next((assessment for assessment in assessments if assessment.is_draft), None)
+    waiting = next((a for a in assessments if a.status == Status.SUBMITTED), None)
     may_change = request.user.has_perm("assessments.change_service", service)
     return render(
         request,
@@ -214,6 +216,10 @@ def service_detail(request, code, pk):
             "may_retire": may_change,
             "may_start": draft is None
             and request.user.has_perm("assessments.start_assessment", service),
+            # Why a member cannot start one: an assessment waits for peer review.
+            "waiting": waiting
+            if draft is None and request.user.has_perm("assessments.assess_service", service)
+            else None,
         },
     )
 
