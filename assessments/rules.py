@@ -156,6 +156,8 @@ rules.add_perm(
     is_member_of_owning_council & service_is_active & ~has_assessment_awaiting_review,
 )  # on a service
 rules.add_perm("assessments.view_assessment", is_member_of_owning_council | is_coordinator)
+# The list of assessments waiting for peer review across every council (on "Your work").
+rules.add_perm("assessments.list_awaiting_review", is_coordinator)
 rules.add_perm("assessments.edit_assessment", is_member_of_owning_council & is_draft)
 rules.add_perm("assessments.submit_assessment", is_lead_of_owning_council & is_draft)
 rules.add_perm(

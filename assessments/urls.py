@@ -1,7 +1,16 @@
 from django.urls import path, register_converter
 
 from assessments.converters import CouncilCodeConverter
-from assessments.views import accounts, assessments, councils, emails, history, members, services
+from assessments.views import (
+    accounts,
+    assessments,
+    councils,
+    emails,
+    history,
+    members,
+    services,
+    work,
+)
 
 app_name = "assessments"
 
@@ -87,6 +96,8 @@ urlpatterns = [
     # Emails that could not be sent, for coordinators.
     path("emails/", emails.email_list, name="email_list"),
     path("emails/<int:pk>/send-again/", emails.send_email_again, name="send_email_again"),
+    # Where signed-in people land: their drafts and submitted assessments.
+    path("your-work/", work.your_work, name="your_work"),
     # Signing in and your account.
     path("sign-in/", accounts.sign_in, name="sign_in"),
     path("sign-out/", accounts.sign_out, name="sign_out"),

@@ -25,6 +25,11 @@ class AssessmentQuerySet(models.QuerySet):
         """The assessments, drafts included, `user` may see: agrees with `view_assessment`."""
         return visible_through_membership(self, user, "service__council")
 
+    def for_councils_of(self, user):
+        """Assessments of the councils `user` is a member of: their own work, which for a
+        coordinator is less than what they may see."""
+        return self.filter(service__council__memberships__user=user)
+
     def in_progress(self):
         return self.filter(status=Status.DRAFT)
 

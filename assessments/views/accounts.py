@@ -38,11 +38,11 @@ def _safe_next(request):
 @require_http_methods(["GET", "POST"])
 def sign_in(request):
     if request.user.is_authenticated and request.method == "GET":
-        return redirect(_safe_next(request) or reverse("assessments:account"))
+        return redirect(_safe_next(request) or reverse("assessments:your_work"))
     form = SignInForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         login(request, form.user)
-        return redirect(_safe_next(request) or reverse("assessments:account"))
+        return redirect(_safe_next(request) or reverse("assessments:your_work"))
     return render(
         request, "assessments/accounts/sign_in.html", {"form": form, "next": _safe_next(request)}
     )

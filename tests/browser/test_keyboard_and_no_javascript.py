@@ -38,7 +38,7 @@ def test_a_point_is_answered_with_the_keyboard_alone(page, draft, coventry_lead)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    expect(page.locator("h1")).to_have_text("Your account")
+    expect(page.locator("h1")).to_have_text("Your work")
 
     page.goto(f"/councils/cov/assessments/{draft.pk}/")
     press_tab_until(page, r"^1\. Understand user needs$")
