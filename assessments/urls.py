@@ -8,6 +8,7 @@ from assessments.views import (
     emails,
     history,
     members,
+    printout,
     services,
     work,
 )
@@ -73,6 +74,11 @@ urlpatterns = [
         "councils/<council:code>/assessments/<int:pk>/withdraw/",
         assessments.withdraw,
         name="withdraw_assessment",
+    ),
+    path(
+        "councils/<council:code>/assessments/<int:pk>/print/",
+        printout.print_assessment,
+        name="print_assessment",
     ),
     path(
         "councils/<council:code>/assessments/<int:pk>/history/",

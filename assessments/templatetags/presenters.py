@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from assessments import scoring
+from assessments.markdown import BARE_LINK, LINK_REL
 from assessments.models import Phase, Status
 
 register = template.Library()
@@ -141,3 +142,16 @@ def problem_links(assessment, problems):
         )
         for number, title, missing in problems
     ]
+
+
+@register.simple_tag
+def evidence_link(link):
+    """A team's evidence link. One whose title is its address is marked, so that the print
+    stylesheet does not write the address after it a second time."""
+    title, url = _get(link, "title"), _get(link, "url")
+    classes = f"govuk-link {BARE_LINK}" if title.strip() == url else "govuk-link"
+    return format_html('<a class="{}" href="{}" rel="{}">{}</a>', classes, url, LINK_REL, title)
+
+
+def _get(link, name):
+    return link[name] if isinstance(link, dict) else getattr(link, name)
