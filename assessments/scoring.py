@@ -25,7 +25,7 @@ LEVELS = [
     Level(
         0,
         "Nothing in place",
-        "The team does nothing yet of what the point asks, or has nothing a reviewer could see.",
+        "Nothing the point asks for is in place yet, or nothing a reviewer could see.",
     ),
     Level(
         1,

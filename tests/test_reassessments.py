@@ -126,8 +126,9 @@ def test_the_services_list_shows_the_latest_submitted_and_the_draft_apart(
     [row] = table_rows(html)
     submitted_on = f"{timezone.localtime(waiting.submitted_at):%-d %B %Y}"
     started_on = f"{timezone.localtime(draft.created_at):%-d %B %Y}"
-    assert row[3].startswith(f"Withdrawn Submitted {submitted_on}")
-    assert row[4].startswith(f"Draft started {started_on}")
+    name = "Report a missed bin collection"
+    assert row[3] == f"Withdrawn {name}, assessment submitted {submitted_on}"
+    assert row[4] == f"{name}, Draft started {started_on}"
     assert reverse("assessments:assessment", args=["cov", waiting.pk]) in html
     assert reverse("assessments:assessment", args=["cov", draft.pk]) in html
 
