@@ -12,6 +12,7 @@ COPY static/scss static/scss
 RUN mkdir -p static/build/assets \
     && npm run --silent build:css \
     && cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/build/ \
+    && cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.* static/build/ \
     && cp -R node_modules/govuk-frontend/dist/govuk/assets/images static/build/assets/images
 
 # --- Stage 2: the application -----------------------------------------------

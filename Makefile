@@ -53,9 +53,17 @@ static/build/app.css: $(SCSS) node_modules/.installed
 	cp $(GOVUK)/govuk-frontend.min.js static/build/govuk-frontend.min.js
 	rm -rf static/build/assets/images && cp -R $(GOVUK)/assets/images static/build/assets/images
 
-setup: $(BIN)/.installed static/build/app.css
+# accessible-autocomplete as published (the council picker), with the source maps its files
+# name, which collectstatic looks for.
+AUTOCOMPLETE ?= node_modules/accessible-autocomplete/dist
 
-assets: static/build/app.css
+static/build/accessible-autocomplete.min.js: node_modules/.installed
+	@mkdir -p static/build
+	cp $(AUTOCOMPLETE)/accessible-autocomplete.min.* static/build/
+
+setup: $(BIN)/.installed static/build/app.css static/build/accessible-autocomplete.min.js
+
+assets: static/build/app.css static/build/accessible-autocomplete.min.js
 
 var/secret-key:
 	@mkdir -p var

@@ -33,6 +33,8 @@ CLASSES = {
     "ol": "govuk-list govuk-list--number",
     "a": "govuk-link",
 }
+# A link whose text is its address: the print stylesheet does not write the address twice.
+BARE_LINK = "app-link--bare"
 TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "a"}
 LINK_REL = "nofollow noopener noreferrer"
 SCHEMES = {"http", "https", "mailto"}
@@ -107,14 +109,25 @@ def _bare_link(state, silent):
 
 
 def _govuk(state):
-    """Give every element its GOV.UK class, and links their rel (and no title)."""
+    """Give every element its GOV.UK class, and links their rel (and no title); mark the
+    links whose text is their address."""
     for token in state.tokens:
         if token.type in ("paragraph_open", "bullet_list_open", "ordered_list_open"):
             start = token.attrs.get("start")  # a numbered list that does not start at 1
             token.attrs = {"class": CLASSES[token.tag]} | ({"start": start} if start else {})
-        for child in token.children or []:
+        children = token.children or []
+        for position, child in enumerate(children):
             if child.type == "link_open":
-                child.attrs = {"class": CLASSES["a"], "href": child.attrs["href"], "rel": LINK_REL}
+                href = child.attrs["href"]
+                after = children[position + 1]  # a link has its text, then link_close
+                bare = after.type == "text" and _is_address(after, href)
+                classes = f"{CLASSES['a']} {BARE_LINK}" if bare else CLASSES["a"]
+                child.attrs = {"class": classes, "href": href, "rel": LINK_REL}
+
+
+def _is_address(text, href):
+    """Whether a link's text token is the link's own address (as typed, or as shown)."""
+    return text.content in (href, _md.normalizeLinkText(href))
 
 
 _md = _EvidenceMarkdown("zero", {"html": False, "breaks": True, "linkify": False}).enable(
@@ -127,7 +140,8 @@ _md.core.ruler.push("govuk", _govuk)
 _cleaner = nh3.Cleaner(
     tags=TAGS,
     attributes={"*": set(), "a": {"href"}, "ol": {"start"}},  # "*": not even title or lang
-    allowed_classes={tag: set(classes.split()) for tag, classes in CLASSES.items()},
+    allowed_classes={tag: set(classes.split()) for tag, classes in CLASSES.items()}
+    | {"a": {CLASSES["a"], BARE_LINK}},
     link_rel=LINK_REL,
     url_schemes=SCHEMES,
     url_relative="deny",

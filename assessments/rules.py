@@ -133,6 +133,13 @@ def service_is_active(user, service):
     return service is not None and service.retired_at is None
 
 
+@rules.predicate
+def has_assessment_awaiting_review(user, service):
+    """An assessment of the service is submitted and not yet finished (withdrawn, or
+    later reviewed)."""
+    return service is not None and service.assessments.awaiting_review().exists()
+
+
 # A council's services and their assessments (drafts included) are seen by its members
 # and by coordinators; they are worked on by its members only.
 # Django gives an active superuser every permission without asking these rules, so the
@@ -142,10 +149,18 @@ rules.add_perm("assessments.view_services", is_member_of | is_coordinator)  # on
 rules.add_perm("assessments.add_service", is_member_of)  # on a council
 rules.add_perm("assessments.view_service", is_member_of_owning_council | is_coordinator)
 rules.add_perm("assessments.change_service", is_member_of_owning_council)
+# Assessing a service at all; starting one now also needs no assessment of it waiting for
+# peer review: a second would be reviewed against evidence that has moved on.
 rules.add_perm(
-    "assessments.start_assessment", is_member_of_owning_council & service_is_active
+    "assessments.assess_service", is_member_of_owning_council & service_is_active
+)  # on a service
+rules.add_perm(
+    "assessments.start_assessment",
+    is_member_of_owning_council & service_is_active & ~has_assessment_awaiting_review,
 )  # on a service
 rules.add_perm("assessments.view_assessment", is_member_of_owning_council | is_coordinator)
+# The list of assessments waiting for peer review across every council (on "Your work").
+rules.add_perm("assessments.list_awaiting_review", is_coordinator)
 rules.add_perm("assessments.edit_assessment", is_member_of_owning_council & is_draft)
 rules.add_perm("assessments.submit_assessment", is_lead_of_owning_council & is_draft)
 rules.add_perm(

@@ -6,6 +6,7 @@ docs/decisions/0005-scoring.md.
 """
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 MET_FROM = 3  # a score of 3 or more means the point is met
@@ -20,7 +21,12 @@ class Level:
 
 
 LEVELS = [
-    Level(0, "Not started", "Nothing has been done towards this point yet."),
+    # Not "not started": a point scored 0 is a completed task on the task list.
+    Level(
+        0,
+        "Nothing in place",
+        "Nothing the point asks for is in place yet, or nothing a reviewer could see.",
+    ),
     Level(
         1,
         "Initial",
@@ -73,8 +79,10 @@ RATING_RULE = [
 
 
 class TaskStatus(StrEnum):
-    NOT_STARTED = "Not started"
-    IN_PROGRESS = "In progress"
+    """GOV.UK's task list statuses (the "complete multiple tasks" pattern)."""
+
+    NOT_STARTED = "Not yet started"
+    INCOMPLETE = "Incomplete"
     COMPLETED = "Completed"
 
 
@@ -85,13 +93,13 @@ def is_met(score):
 def task_status(answer, link_count=0):
     """Where the team has got to with one point, for the task list.
 
-    Completed: scored, or not applicable with a reason. In progress: anything
-    entered short of that. Not started: nothing entered.
+    Completed: scored, or not applicable with a reason. Incomplete: anything
+    entered short of that. Not yet started: nothing entered.
     """
     if answer.score is not None or (answer.not_applicable and answer.not_applicable_reason.strip()):
         return TaskStatus.COMPLETED
     if answer.not_applicable or answer.evidence.strip() or link_count:
-        return TaskStatus.IN_PROGRESS
+        return TaskStatus.INCOMPLETE
     return TaskStatus.NOT_STARTED
 
 
@@ -103,11 +111,31 @@ class Summary:
     total: int  # sum of the scores given
     maximum: int  # 5 for each applicable point
     met: int  # applicable points scoring 3 or more
+    scored: int  # applicable points with a score so far
     rating: Rating | None  # None until every point is completed
 
     @property
     def is_complete(self):
         return self.completed == self.points
+
+    # Totals are out of different maximums when different points apply, so they
+    # cannot be compared between services or phases. These two can.
+
+    @property
+    def average(self):
+        """The average score of the points scored so far (every applicable point, once
+        complete), to one decimal place: Decimal("3.5"). None until a point is scored."""
+        if not self.scored:
+            return None
+        return (Decimal(self.total) / self.scored).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    @property
+    def met_share(self):
+        """The percentage of applicable points met, as a whole number. None when no
+        point applies."""
+        if not self.applicable:
+            return None
+        return int((Decimal(100 * self.met) / self.applicable).quantize(1, ROUND_HALF_UP))
 
 
 def rate(scores):
@@ -137,5 +165,6 @@ def summarise(answers, link_counts=None):
         total=sum(scores),
         maximum=MAX_SCORE * len(applicable),
         met=sum(1 for score in scores if is_met(score)),
+        scored=len(scores),
         rating=rate(scores) if completed == len(answers) and applicable else None,
     )

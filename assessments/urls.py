@@ -8,8 +8,10 @@ from assessments.views import (
     emails,
     history,
     members,
+    printout,
     services,
     two_factor,
+    work,
 )
 
 app_name = "assessments"
@@ -75,6 +77,11 @@ urlpatterns = [
         name="withdraw_assessment",
     ),
     path(
+        "councils/<council:code>/assessments/<int:pk>/print/",
+        printout.print_assessment,
+        name="print_assessment",
+    ),
+    path(
         "councils/<council:code>/assessments/<int:pk>/history/",
         history.assessment_history,
         name="assessment_history",
@@ -96,6 +103,8 @@ urlpatterns = [
     # Emails that could not be sent, for coordinators.
     path("emails/", emails.email_list, name="email_list"),
     path("emails/<int:pk>/send-again/", emails.send_email_again, name="send_email_again"),
+    # Where signed-in people land: their drafts and submitted assessments.
+    path("your-work/", work.your_work, name="your_work"),
     # Signing in and your account.
     path("sign-in/", accounts.sign_in, name="sign_in"),
     path("sign-in/code/", two_factor.sign_in_code, name="sign_in_code"),

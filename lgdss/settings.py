@@ -136,7 +136,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "assessments:sign_in"
-LOGIN_REDIRECT_URL = "assessments:account"
+LOGIN_REDIRECT_URL = "assessments:your_work"
 LOGOUT_REDIRECT_URL = "home"
 
 # Sessions end after this many minutes without a request, and when the browser closes.

@@ -5,6 +5,8 @@ from lgdss import session_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Beside the Standard's pages, but about assessments, which `standard` knows nothing of.
+    path("standard/scoring/", views.scoring, name="scoring"),
     path("standard/", include("standard.urls")),
     path("", include("assessments.urls")),
     path("accessibility/", views.accessibility, name="accessibility"),

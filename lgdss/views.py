@@ -1,5 +1,5 @@
-"""Site-wide pages: the start page, the statutory pages, the error pages, and where
-browsers report what the Content Security Policy blocked.
+"""Site-wide pages: the start page, how assessments are scored, the statutory pages,
+the error pages, and where browsers report what the Content Security Policy blocked.
 
 The health check is `lgdss.middleware.HealthCheckMiddleware`."""
 
@@ -12,32 +12,54 @@ from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServer
 from django.shortcuts import render
 from django.template import loader
 from django.template.context_processors import csp
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from assessments import scoring as scoring_model
 from standard.models import StandardVersion
 
 logger = logging.getLogger(__name__)
 
 
-@require_GET
+@require_safe
 def home(request):
     standard = StandardVersion.objects.filter(is_current=True).first()
     return render(request, "pages/home.html", {"standard": standard})
 
 
-@require_GET
+@require_safe
+def scoring(request):
+    """How self-assessments are scored, for anyone: the scale, what counts as met and how
+    the results are worked out, all read from `assessments.scoring`.
+
+    It sits beside the Standard's pages (/standard/scoring/) but lives here, because the
+    `standard` app knows nothing of assessments.
+    """
+    return render(
+        request,
+        "pages/scoring.html",
+        {
+            "levels": scoring_model.LEVELS,
+            "met_from": scoring_model.MET_FROM,
+            "max_score": scoring_model.MAX_SCORE,
+            "rating_rule": scoring_model.RATING_RULE,
+            "crumbs": [("Home", reverse("home")), ("The Standard", reverse("standard:point_list"))],
+        },
+    )
+
+
+@require_safe
 def accessibility(request):
     return render(request, "pages/accessibility.html")
 
 
-@require_GET
+@require_safe
 def privacy(request):
     return render(request, "pages/privacy.html")
 
 
-@require_GET
+@require_safe
 def cookies(request):
     return render(request, "pages/cookies.html")
 

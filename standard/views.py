@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from standard.models import StandardVersion
 
@@ -15,7 +15,7 @@ def _current_version():
         raise Http404("The Standard has not been loaded.") from None
 
 
-@require_GET
+@require_safe
 def point_list(request):
     version = _current_version()
     return render(
@@ -25,7 +25,7 @@ def point_list(request):
     )
 
 
-@require_GET
+@require_safe
 def point_detail(request, number):
     version = _current_version()
     point = get_object_or_404(version.points, number=number)
@@ -43,7 +43,7 @@ def point_detail(request, number):
     )
 
 
-@require_GET
+@require_safe
 def about(request):
     version = _current_version()
     return render(request, "standard/about.html", {"version": version})

@@ -217,6 +217,7 @@ def _coventry_page(name, args):
 ACCESS = [
     # Public pages: anyone reads them; nothing is posted to them.
     _public("home"),
+    _public("scoring"),  # how assessments are scored
     _public("accessibility"),
     _public("privacy"),
     _public("cookies"),
@@ -371,14 +372,23 @@ ACCESS += [
         effect=lambda w, user: not Service.objects.get(pk=w.trams).is_retired,
     ),
     # Assessing a service.
+    # Bins has an assessment waiting for peer review: no other starts until it is done.
     Access(
         "assessments:start_assessment",
+        case="a service with an assessment waiting for review",
         args=lambda w: [w.coventry, w.bins],
+        get=each(CONFLICT, anonymous=SIGN_IN, outsiders=HIDDEN, coordinator=NO),
+        post=each(CONFLICT, anonymous=SIGN_IN, outsiders=HIDDEN, coordinator=NO),
+        data={"phase": "live", "start_from": "blank"},
+    ),
+    Access(
+        "assessments:start_assessment",
+        args=lambda w: [w.coventry, w.spare_service],
         get=each(OK, anonymous=SIGN_IN, outsiders=HIDDEN, coordinator=NO),
         post=each(DONE, anonymous=SIGN_IN, outsiders=HIDDEN, coordinator=NO),
         data={"phase": "live", "start_from": "blank"},
         effect=lambda w, user: Assessment.objects.filter(
-            service=w.bins, status=Status.DRAFT, created_by=user
+            service=w.spare_service, status=Status.DRAFT, created_by=user
         ).exists(),
     ),
     Access(
@@ -440,6 +450,13 @@ ACCESS += [
         data=POINT,
     ),
     _coventry_page("assessments:check_answers", lambda w: [w.coventry, w.draft]),
+    _coventry_page("assessments:print_assessment", lambda w: [w.coventry, w.submitted]),
+    # Everyone signed in has their own work page: each sees their councils' assessments.
+    Access(
+        "assessments:your_work",
+        get=each(OK, anonymous=SIGN_IN),
+        post=each(NOT_ALLOWED, anonymous=SIGN_IN),
+    ),
     Access(
         "assessments:submit_assessment",
         args=lambda w: [w.coventry, w.draft],

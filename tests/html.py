@@ -126,3 +126,50 @@ def form_data(html, form_id):
     for name, value in parser.fields:
         data.setdefault(name, []).append(value)
     return data
+
+
+# Attributes whose value names other elements by id (space-separated for the aria ones).
+_ID_REFERENCES = ("aria-describedby", "aria-labelledby", "aria-controls", "for")
+
+
+class _Ids(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids = []
+        self.references = []  # (tag, attribute, id)
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name == "id":
+                self.ids.append(value or "")
+            elif name in _ID_REFERENCES:
+                self.references += [(tag, name, ref) for ref in (value or "").split()]
+
+
+def id_problems(html):
+    """What is wrong with the ids in a page, as sentences (none when all is well):
+    empty or repeated ids, and aria-describedby, aria-labelledby, aria-controls or a
+    label's `for` naming an id no element has. Screen readers follow those
+    references, and a repeated id makes them land on the first element with it."""
+    parser = _Ids()
+    parser.feed(html)
+    problems = []
+    seen = set()
+    for element_id in parser.ids:
+        if not element_id.strip():
+            problems.append("an element has an empty id")
+        elif element_id in seen:
+            problems.append(f'id="{element_id}" is used more than once')
+        seen.add(element_id)
+    problems += [
+        f'<{tag} {attribute}="{ref}"> names an id no element has'
+        for tag, attribute, ref in parser.references
+        if ref not in seen
+    ]
+    return sorted(set(problems))
+
+
+def assert_ids_sound(response):
+    """Fail with the list of problems if the page's ids are not unique and resolvable."""
+    problems = id_problems(response.content.decode())
+    assert problems == [], "\n".join(problems)

@@ -17,13 +17,12 @@ def sign_in(client, email, password=PASSWORD, **extra):
     return client.post(SIGN_IN, {"email": email, "password": password, **extra})
 
 
-def test_person_signs_in_with_email_and_password_and_lands_on_their_account(client, coventry_lead):
+def test_person_signs_in_with_email_and_password_and_lands_on_their_work(client, coventry_lead):
     response = sign_in(client, "lead@coventry.example")
     assert response.status_code == 302
-    assert response["Location"] == reverse("assessments:account")
+    assert response["Location"] == reverse("assessments:your_work")
     page = client.get(response["Location"])
-    assert "Coventry City Council" in page.content.decode()
-    assert "Council lead" in page.content.decode()
+    assert "Digital services of Coventry" in page.content.decode()
 
 
 def test_email_address_is_matched_whatever_its_case(client, coventry_lead):
@@ -35,7 +34,7 @@ def test_sign_in_returns_to_the_page_asked_for_but_never_off_site(client, covent
     assert response["Location"] == "/standard/3/"
     client.logout()
     response = sign_in(client, "lead@coventry.example", next="https://evil.example/")
-    assert response["Location"] == reverse("assessments:account")
+    assert response["Location"] == reverse("assessments:your_work")
 
 
 def test_wrong_password_gets_an_error_without_saying_whether_the_account_exists(

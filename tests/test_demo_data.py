@@ -60,7 +60,7 @@ def test_the_demo_coordinator_signs_in_with_the_printed_key_or_a_recovery_code(
     )
     assert client.post(reverse("assessments:sign_in_code"), {"code": code_for(app)})[
         "Location"
-    ] == reverse("assessments:account")
+    ] == reverse("assessments:your_work")
     client.post(reverse("assessments:sign_out"))
     client.post(
         reverse("assessments:sign_in"),

@@ -21,7 +21,11 @@ ALLOWED = {
     "strong": {},
     "em": {},
     "br": {},
-    "a": {"class": {"govuk-link"}, "href": None, "rel": {"nofollow noopener noreferrer"}},
+    "a": {
+        "class": {"govuk-link", "govuk-link app-link--bare"},
+        "href": None,
+        "rel": {"nofollow noopener noreferrer"},
+    },
 }
 
 
@@ -120,7 +124,7 @@ def test_mailto_links():
 def test_bare_addresses_become_links_without_the_punctuation_after_them():
     html = render("See https://example.com/report. Or (https://example.com/a_(b)_c), then stop.")
     assert (
-        f'<a class="govuk-link" href="https://example.com/report" {LINK_REL}>'
+        f'<a class="govuk-link app-link--bare" href="https://example.com/report" {LINK_REL}>'
         "https://example.com/report</a>. Or ("
     ) in html
     assert 'href="https://example.com/a_(b)_c"' in html
@@ -131,6 +135,16 @@ def test_underscores_in_a_bare_address_do_not_start_italic():
     html = render("https://example.com/_layouts_/page")
     assert 'href="https://example.com/_layouts_/page"' in html
     assert "<em>" not in html
+
+
+def test_links_whose_text_is_their_address_are_marked_bare_so_print_shows_it_once():
+    """The print stylesheet writes each link's address after it, except for these."""
+    assert 'class="govuk-link app-link--bare"' in render("https://example.com/a")
+    assert 'class="govuk-link app-link--bare"' in render(
+        "[https://example.com/a](https://example.com/a)"
+    )
+    assert 'class="govuk-link"' in render("[The report](https://example.com/a)")
+    assert 'class="govuk-link"' in render("[https://example.com/a](https://example.com/b)")
 
 
 def test_addresses_in_link_text_are_not_linked_twice():

@@ -1,5 +1,6 @@
 """The scoring rules: levels, what counts as met, the totals and the rating."""
 
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -18,6 +19,14 @@ def test_six_levels_from_0_to_5_each_with_a_descriptor():
     assert [level.score for level in scoring.LEVELS] == [0, 1, 2, 3, 4, 5]
     assert all(level.name and level.description for level in scoring.LEVELS)
     assert scoring.LEVEL_BY_SCORE[3].name == "Meets the point"
+
+
+def test_a_score_of_0_does_not_read_as_a_task_not_started():
+    """A point scored 0 is completed on the task list: its level must not say "not started"."""
+    zero = scoring.LEVEL_BY_SCORE[0].name
+    assert zero == "Nothing in place"
+    assert "start" not in zero.lower()
+    assert {status.value for status in TaskStatus} == {"Completed", "Incomplete", "Not yet started"}
 
 
 @pytest.mark.parametrize(
@@ -79,9 +88,9 @@ def test_not_applicable_without_a_reason_is_not_complete():
     [
         ({}, 0, TaskStatus.NOT_STARTED),
         ({"evidence": "  "}, 0, TaskStatus.NOT_STARTED),
-        ({"evidence": "We interviewed 12 residents"}, 0, TaskStatus.IN_PROGRESS),
-        ({}, 1, TaskStatus.IN_PROGRESS),
-        ({"na": True}, 0, TaskStatus.IN_PROGRESS),
+        ({"evidence": "We interviewed 12 residents"}, 0, TaskStatus.INCOMPLETE),
+        ({}, 1, TaskStatus.INCOMPLETE),
+        ({"na": True}, 0, TaskStatus.INCOMPLETE),
         ({"na": True, "reason": "Nothing to test yet"}, 0, TaskStatus.COMPLETED),
         ({"score": 0}, 0, TaskStatus.COMPLETED),
         ({"score": 4, "evidence": "Lots"}, 2, TaskStatus.COMPLETED),
@@ -89,3 +98,42 @@ def test_not_applicable_without_a_reason_is_not_complete():
 )
 def test_task_list_status(kwargs, links, status):
     assert scoring.task_status(answer(**kwargs), links) == status
+
+
+# --- Figures that compare across services -------------------------------------------
+
+
+def test_average_and_share_met_leave_out_points_that_do_not_apply():
+    answers = [answer(score=s, pk=n) for n, s in enumerate([5, 3, 2, 1])] + [
+        answer(na=True, reason="No data stored at discovery", pk=4)
+    ]
+    summary = scoring.summarise(answers)
+    assert (summary.total, summary.maximum, summary.scored) == (11, 20, 4)
+    assert summary.average == Decimal("2.8")  # 11 / 4 = 2.75, rounded half up
+    assert (summary.met, summary.applicable, summary.met_share) == (2, 4, 50)
+
+
+def test_services_with_different_points_applicable_compare_by_average_and_share():
+    every_point = scoring.summarise([answer(score=3, pk=n) for n in range(15)])
+    ten_apply = scoring.summarise(
+        [answer(score=3, pk=n) for n in range(10)]
+        + [answer(na=True, reason="Not at discovery", pk=n) for n in range(10, 15)]
+    )
+    assert (every_point.total, ten_apply.total) == (45, 30)  # not comparable
+    assert every_point.average == ten_apply.average == Decimal("3.0")
+    assert every_point.met_share == ten_apply.met_share == 100
+
+
+def test_average_is_of_the_points_scored_so_far_and_share_of_all_applicable():
+    answers = [answer(score=4, pk=0), answer(score=5, pk=1)] + [answer(pk=n) for n in range(2, 15)]
+    summary = scoring.summarise(answers)
+    assert summary.average == Decimal("4.5")
+    assert summary.met_share == 13  # 2 of 15 applicable points, rounded
+
+
+def test_no_average_or_share_without_scores_or_applicable_points():
+    nothing_scored = scoring.summarise([answer(pk=n) for n in range(15)])
+    assert nothing_scored.average is None
+    assert nothing_scored.met_share == 0
+    none_apply = scoring.summarise([answer(na=True, reason="r", pk=n) for n in range(15)])
+    assert (none_apply.average, none_apply.met_share) == (None, None)

@@ -199,7 +199,7 @@ def test_list_says_when_there_are_no_services(client_for, coventry_lead):
     assert "Retired services" not in html
 
 
-def test_list_shows_each_service_in_use_with_its_phase_product_and_latest_assessment(
+def test_list_shows_each_service_in_use_with_its_phase_product_and_assessments(
     client_for, coventry_contributor, bins, product, standard
 ):
     ServiceFactory(council=bins.council, name="Pay for parking", bought=True, product=product)
@@ -217,9 +217,10 @@ def test_list_shows_each_service_in_use_with_its_phase_product_and_latest_assess
     assert f'href="{url("service_detail", "cov", bins.pk)}"' in rows[1]
     assert '<strong class="govuk-tag">Beta</strong>' in rows[1]
     assert "Built in house" in rows[1]
-    assert "Draft" in rows[1], "the newest assessment"
+    assert "Submitted for peer review" in rows[1], "the latest submitted"
+    assert "Draft started" in rows[1], "and the one in progress, apart"
     assert "Bartec – Collective" in rows[0]
-    assert "Not assessed yet" in rows[0]
+    assert "None yet" in rows[0]
 
 
 def test_list_shows_retired_services_separately(client_for, coventry_lead, bins):

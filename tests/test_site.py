@@ -17,6 +17,7 @@ def public_urls():
         reverse("home"),
         reverse("standard:point_list"),
         reverse("standard:about"),
+        reverse("scoring"),
         reverse("accessibility"),
         reverse("privacy"),
         reverse("cookies"),

@@ -23,6 +23,41 @@ STATEMENTS = {
 }
 
 
+# Our short titles, reviewed against the statements: each says what its point asks.
+SHORT_TITLES = {
+    1: "Understand user needs",
+    2: "Have a multidisciplinary team",
+    3: "Use agile methods",
+    4: "Iterate and improve regularly",
+    5: "Evaluate appropriate tools and systems",
+    6: "Address the security and privacy of user data",
+    7: "Use open standards and make code and data open",
+    8: "Test the end-to-end service",
+    9: "Make and test a plan for being offline",
+    10: "Make sure users succeed first time",
+    11: "Make the user experience consistent with government services",
+    12: "Encourage everyone to use the digital service",
+    13: "Identify performance indicators",
+    14: "Keep researching and testing with users",
+    15: "Test with the responsible council member or senior manager",
+}
+
+
+def test_short_titles_say_what_each_point_asks(standard):
+    assert dict(standard.points.values_list("number", "short_title")) == SHORT_TITLES
+
+
+def test_loading_the_fixture_again_updates_titles_already_stored(standard):
+    """Deployments run `loaddata` on every release (and `make run` on every start): it
+    updates the rows it finds by primary key, so a corrected title reaches databases
+    loaded before the correction without a data migration."""
+    from django.core.management import call_command
+
+    Point.objects.filter(number=6).update(short_title="Evaluate what user data and information")
+    call_command("loaddata", "standard_lgdss_1_0", verbosity=0)
+    assert Point.objects.get(number=6).short_title == SHORT_TITLES[6]
+
+
 def test_fixture_holds_one_current_version_with_its_licence(standard):
     assert StandardVersion.objects.count() == 1
     assert standard.version == "1.0"
@@ -95,3 +130,15 @@ def test_a_later_version_leaves_version_one_points_alone(standard):
     assert StandardVersion.objects.current() == later
     assert standard.points.get(number=1).statement == STATEMENTS[1]
     assert list(Point.objects.current().values_list("short_title", flat=True)) == ["New point"]
+
+
+def test_the_standard_app_never_imports_or_links_to_the_assessments_app():
+    """`standard` knows the Standard and nothing about councils or assessments: no import
+    of `assessments`, and no link to its pages by name (the scoring page is the site's)."""
+    from pathlib import Path
+
+    app = Path(__file__).resolve().parent.parent / "standard"
+    for path in [*app.rglob("*.py"), *app.rglob("*.html")]:
+        source = path.read_text()
+        for sign in ("import assessments", "from assessments", "'assessments:", '"assessments:'):
+            assert sign not in source, f"{path.relative_to(app.parent)} has {sign!r}"

@@ -38,6 +38,7 @@ TURN_OFF = reverse("assessments:two_factor_turn_off")
 NEW_CODES = reverse("assessments:new_recovery_codes")
 SHOW_CODES = reverse("assessments:recovery_codes")
 ACCOUNT = reverse("assessments:account")
+YOUR_WORK = reverse("assessments:your_work")  # where signing in lands
 SERVICES = reverse("assessments:service_list", args=["cov"])
 LIMIT = settings.AXES_FAILURE_LIMIT
 WRONG_CODE = "The security code is not correct"
@@ -347,7 +348,7 @@ def test_turning_it_off_needs_the_password(client_for, client, coventry_lead, ap
     assert response["Location"] == STATUS
     assert not TOTPDevice.objects.exists()
     assert not StaticDevice.objects.exists()
-    assert sign_in(client)["Location"] == ACCOUNT, "the password alone again"
+    assert sign_in(client)["Location"] == YOUR_WORK, "the password alone again"
 
 
 def test_guessing_the_password_to_turn_it_off_is_locked_out(client_for, coventry_lead, app):
@@ -520,7 +521,7 @@ def test_a_superuser_removes_the_app_of_someone_who_lost_it(
         client_for(superuser).post(url, {"post": "yes"})
     assert not TOTPDevice.objects.filter(user=coventry_lead).exists()
     assert not StaticDevice.objects.filter(user=coventry_lead).exists()
-    assert sign_in(client)["Location"] == ACCOUNT, "the password alone again"
+    assert sign_in(client)["Location"] == YOUR_WORK, "the password alone again"
 
 
 def test_the_admin_does_not_show_an_apps_secret_key(client_for, superuser, app):

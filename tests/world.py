@@ -66,6 +66,7 @@ class World:
     parking: int = 0
     bins: int = 0
     trams: int = 0
+    spare_service: int = 0  # a service with no assessment: where one is started
     draft: int = 0
     submitted: int = 0
     leeds_service: int = 0
@@ -171,6 +172,7 @@ def build_world():
     parking = ServiceFactory(council=coventry, name="Pay for parking")
     bins = ServiceFactory(council=coventry, name="Report a missed bin")
     trams = ServiceFactory(council=coventry, name="Tram timetables")
+    spare_service = ServiceFactory(council=coventry, name="Renew a library book")
     services.retire_service(trams, by=coventry_lead)
     leeds_service = ServiceFactory(council=leeds, name="Apply for a parking permit")
 
@@ -245,6 +247,7 @@ def build_world():
         parking=parking.pk,
         bins=bins.pk,
         trams=trams.pk,
+        spare_service=spare_service.pk,
         draft=draft.pk,
         submitted=submitted.pk,
         leeds_service=leeds_service.pk,

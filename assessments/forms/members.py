@@ -3,6 +3,7 @@
 from crispy_forms_gds.layout import Field, Fluid, Size
 from django import forms
 from django.contrib.auth import password_validation
+from django.db.models.functions import Lower
 
 from assessments.forms.accounts import email_field, gds_helper
 from assessments.models import Council, InvitationRole, Membership, PeerGroup, User, normalise_email
@@ -58,7 +59,8 @@ class InviteAnyoneForm(forms.Form):
     council = forms.ModelChoiceField(
         label="Council",
         help_text="For council leads and contributors.",
-        queryset=Council.objects.current().order_by("short_name"),
+        # In the order of the names shown (official ones), as a person reads down the list.
+        queryset=Council.objects.current().order_by(Lower("official_name"), "code"),
         required=False,
         to_field_name="code",
         empty_label="Choose a council",
@@ -75,6 +77,8 @@ class InviteAnyoneForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["council"].label_from_instance = lambda council: council.official_name
+        # About 400 councils: static/js/autocomplete.js lets people type to find one.
+        self.fields["council"].widget.attrs["data-app-autocomplete"] = ""
         self.helper = gds_helper(
             Field.text("email", field_width=Fluid.TWO_THIRDS),
             Field.radios("role", legend_size=Size.SMALL),

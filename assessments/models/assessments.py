@@ -25,12 +25,22 @@ class AssessmentQuerySet(models.QuerySet):
         """The assessments, drafts included, `user` may see: agrees with `view_assessment`."""
         return visible_through_membership(self, user, "service__council")
 
+    def for_councils_of(self, user):
+        """Assessments of the councils `user` is a member of: their own work, which for a
+        coordinator is less than what they may see."""
+        return self.filter(service__council__memberships__user=user)
+
     def in_progress(self):
         return self.filter(status=Status.DRAFT)
 
     def finished(self):
         """Assessments a reassessment may start from: submitted at some point."""
         return self.filter(submitted_at__isnull=False)
+
+    def awaiting_review(self):
+        """Submitted and not yet finished (withdrawn, or later reviewed): while a service
+        has one, no new assessment of it may start."""
+        return self.filter(status=Status.SUBMITTED)
 
 
 class Assessment(models.Model):

@@ -55,10 +55,23 @@ class ServiceQuerySet(models.QuerySet):
     def active(self):
         return self.filter(retired_at__isnull=True)
 
-    def with_latest_assessment(self):
-        """Annotated with the newest assessment's status, in the same query."""
-        newest = Assessment.objects.filter(service=OuterRef("pk")).order_by("-created_at", "-pk")
-        return self.annotate(latest_assessment_status=Subquery(newest.values("status")[:1]))
+    def with_assessment_states(self):
+        """Annotated, in the same query, with the latest assessment submitted (its pk,
+        status and date: `submitted_pk`, `submitted_status`, `submitted_at`) and the one
+        in progress (`draft_pk`, `draft_started_at`), each None if there is none.
+
+        Kept apart because a reassessment in progress would otherwise hide the
+        results the council last submitted."""
+        mine = Assessment.objects.filter(service=OuterRef("pk"))
+        latest = mine.finished().order_by("-submitted_at", "-pk")
+        draft = mine.in_progress()
+        return self.annotate(
+            submitted_pk=Subquery(latest.values("pk")[:1]),
+            submitted_status=Subquery(latest.values("status")[:1]),
+            submitted_at=Subquery(latest.values("submitted_at")[:1]),
+            draft_pk=Subquery(draft.values("pk")[:1]),
+            draft_started_at=Subquery(draft.values("created_at")[:1]),
+        )
 
 
 class Service(models.Model):

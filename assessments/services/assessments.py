@@ -38,7 +38,9 @@ def _record(assessment, kind, by, *, point_number=None, detail=""):
 def start_assessment(service, *, by, phase, carry_forward=False):
     """Start assessing a service against the current version of the Standard.
 
-    1. Checks that `by` is a member of the service's council and the service is active.
+    1. Checks the `start_assessment` rule: `by` is a member of the service's council, the
+       service is active, and no assessment of it is waiting for peer review (one can only
+       come to wait through a draft's submission, and step 2 finds drafts under the lock).
     2. Locks the service, then refuses (ValidationError) if it already has a draft: of two
        people starting at once, the second waits for the first and finds their draft.
        The database also allows only one draft per service.
@@ -49,7 +51,8 @@ def start_assessment(service, *, by, phase, carry_forward=False):
     5. Records the start in the assessment's history.
     """
 
-    # The rule says "in use" too, but a superuser is never asked the rule.
+    # The rule says "in use" and "none waiting" too, but a superuser is never asked the
+    # rule: the state is checked here as well (below, under the lock, for the waiting one).
     if service.is_retired or not by.has_perm("assessments.start_assessment", service):
         raise PermissionDenied
     standard = StandardVersion.objects.current()
@@ -60,6 +63,8 @@ def start_assessment(service, *, by, phase, carry_forward=False):
         Service.objects.select_for_update().get(pk=service.pk)
         if service.assessments.filter(status=Status.DRAFT).exists():
             raise ValidationError("This service already has an assessment in progress.")
+        if service.assessments.awaiting_review().exists():
+            raise PermissionDenied("An assessment of this service is waiting for peer review.")
         assessment = Assessment.objects.create(
             service=service, standard=standard, phase=phase, created_by=by, started_from=previous
         )

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from assessments import scoring
+from assessments.markdown import BARE_LINK, LINK_REL
 from assessments.models import Phase, Status
 
 register = template.Library()
@@ -19,9 +20,10 @@ RATING_TAGS = {
     scoring.Rating.AMBER: ("Amber", "govuk-tag--orange"),
     scoring.Rating.RED: ("Red", "govuk-tag--red"),
 }
+# As GOV.UK's task list markup has them: blue tags for what is left to do.
 TASK_TAGS = {
-    scoring.TaskStatus.NOT_STARTED: "govuk-tag--grey",
-    scoring.TaskStatus.IN_PROGRESS: "govuk-tag--yellow",
+    scoring.TaskStatus.NOT_STARTED: "govuk-tag--blue",
+    scoring.TaskStatus.INCOMPLETE: "govuk-tag--blue",
 }
 
 
@@ -36,25 +38,73 @@ def status_tag(status):
 
 
 @register.simple_tag
-def rating_tag(rating):
+def rating_tag(rating, short=False):
+    """The rating as a tag; before there is one, why not ("Not rated yet" in tables)."""
     if rating is None:
-        return "Not rated until every point is completed"
+        return "Not rated yet" if short else "Not rated until every point is completed"
     return _tag(*RATING_TAGS[scoring.Rating(rating)])
 
 
 @register.simple_tag
 def task_status(status, element_id):
-    """The status cell of the task list: completed is plain text, others are tags."""
+    """The status cell of the task list: completed is plain text, others are tags.
+    `element_id` is the id the task's link names in its aria-describedby."""
     if status == scoring.TaskStatus.COMPLETED:
         return format_html(
             '<div class="govuk-task-list__status" id="{}">{}</div>', element_id, status
         )
     return format_html(
-        '<div class="govuk-task-list__status" id="{}"><strong class="govuk-tag {}">{}</strong></div>',
+        '<div class="govuk-task-list__status" id="{}">{}</div>',
         element_id,
-        TASK_TAGS[status],
-        status,
+        _tag(status, TASK_TAGS[status]),
     )
+
+
+@register.filter
+def total_words(summary):
+    """'50 out of 65 (13 of 15 points apply)': the total is out of the applicable points."""
+    words = f"{summary.total} out of {summary.maximum}"
+    if summary.applicable < summary.points:
+        words += f" ({summary.applicable} of {summary.points} points apply)"
+    return words
+
+
+@register.filter
+def average_words(summary):
+    """'3.8 out of 5 per applicable point', or while points are still unscored
+    '4.5 out of 5, from the 2 points scored so far'."""
+    if summary.average is None:
+        return "No point scored yet"
+    if summary.scored == summary.applicable:
+        return f"{summary.average} out of {scoring.MAX_SCORE} per applicable point"
+    points = "point" if summary.scored == 1 else "points"
+    return (
+        f"{summary.average} out of {scoring.MAX_SCORE}, "
+        f"from the {summary.scored} {points} scored so far"
+    )
+
+
+@register.filter
+def total_and_average(summary):
+    """'45 out of 75 (average 3.0)', for tables."""
+    words = f"{summary.total} out of {summary.maximum}"
+    return words if summary.average is None else f"{words} (average {summary.average})"
+
+
+@register.filter
+def met_short(summary):
+    """'12 of 13 (92%)', for tables."""
+    if summary.met_share is None:
+        return "No point applies"
+    return f"{summary.met} of {summary.applicable} ({summary.met_share}%)"
+
+
+@register.filter
+def met_words(summary):
+    """'12 of 13 applicable points (92%)'."""
+    if summary.met_share is None:
+        return "No point applies"
+    return f"{summary.met} of {summary.applicable} applicable points ({summary.met_share}%)"
 
 
 @register.filter
@@ -92,3 +142,16 @@ def problem_links(assessment, problems):
         )
         for number, title, missing in problems
     ]
+
+
+@register.simple_tag
+def evidence_link(link):
+    """A team's evidence link. One whose title is its address is marked, so that the print
+    stylesheet does not write the address after it a second time."""
+    title, url = _get(link, "title"), _get(link, "url")
+    classes = f"govuk-link {BARE_LINK}" if title.strip() == url else "govuk-link"
+    return format_html('<a class="{}" href="{}" rel="{}">{}</a>', classes, url, LINK_REL, title)
+
+
+def _get(link, name):
+    return link[name] if isinstance(link, dict) else getattr(link, name)

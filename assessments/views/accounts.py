@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments import two_factor
 from assessments.auth import end_lock_out
@@ -39,7 +39,7 @@ def _safe_next(request):
 @require_http_methods(["GET", "POST"])
 def sign_in(request):
     if request.user.is_authenticated and request.method == "GET":
-        return redirect(_safe_next(request) or reverse("assessments:account"))
+        return redirect(_safe_next(request) or reverse("assessments:your_work"))
     form = SignInForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if two_factor.is_on(form.user):
@@ -47,7 +47,7 @@ def sign_in(request):
             two_factor.start_code_step(request, form.user, _safe_next(request))
             return redirect("assessments:sign_in_code")
         login(request, form.user)
-        return redirect(_safe_next(request) or reverse("assessments:account"))
+        return redirect(_safe_next(request) or reverse("assessments:your_work"))
     return render(
         request, "assessments/accounts/sign_in.html", {"form": form, "next": _safe_next(request)}
     )
@@ -66,7 +66,7 @@ def sign_out(request):
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def account(request):
     user = request.user
     memberships = user.memberships.select_related("council").order_by("council__short_name")

@@ -12,7 +12,7 @@ from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments import scoring, services
 from assessments.forms.assessments import (
@@ -63,13 +63,25 @@ def _summary(answers):
 @login_required
 @require_http_methods(["GET", "POST"])
 def start_assessment(request, code, pk):
-    service = service_from_url(request, code, pk, "assessments.start_assessment")
+    service = service_from_url(request, code, pk, "assessments.assess_service")
     if service.is_retired:  # as the rule says, for superusers too
         raise PermissionDenied
     draft = service.assessments.in_progress().first()
     if draft is not None:
         messages.info(request, "This service already has an assessment in progress")
         return redirect(_url("assessment", draft))
+    waiting = service.assessments.awaiting_review().order_by("-submitted_at").first()
+    if waiting is not None:  # asked of the state, not the rule, which superusers skip
+        return render(
+            request,
+            "assessments/assessments/start_waiting.html",
+            {
+                "service": service,
+                "council": service.council,
+                "waiting": waiting,
+            },
+            status=409,
+        )
     previous = service.assessments.finished().order_by("-submitted_at").first()
     form = StartAssessmentForm(
         request.POST if request.method == "POST" else None,
@@ -101,7 +113,7 @@ def start_assessment(request, code, pk):
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def task_list(request, code, pk):
     assessment = assessment_from_url(request, code, pk)
     answers = _answers(assessment)
@@ -262,7 +274,7 @@ def _not_saved_error(form, assessment):
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def check_answers(request, code, pk):
     assessment = assessment_from_url(request, code, pk)
     return _check_answers_page(request, assessment)
@@ -317,7 +329,7 @@ def _moved_on(request, assessment):
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def submitted(request, code, pk):
     assessment = assessment_from_url(request, code, pk)
     if assessment.submitted_at is None:

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments import services
 from assessments.forms.councils import AdoptionForm, CouncilFilterForm
@@ -14,7 +14,7 @@ from assessments.views.lookups import council_for, council_from_url
 COUNCILS_PER_PAGE = 50
 
 
-@require_GET
+@require_safe
 def directory(request):
     """Every council, searchable and filtered, 50 to a page.
 
@@ -38,7 +38,7 @@ def directory(request):
     )
 
 
-@require_GET
+@require_safe
 def detail(request, code):
     """A council's page: its facts, whether it has signed up, and (later) its assessments."""
     council = council_from_url(code, Council.objects.select_related("peer_group"))

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from assessments.models import Notification, NotificationStatus
 from assessments.notifications import send_again
@@ -18,7 +18,7 @@ def _check(request):
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def email_list(request):
     _check(request)
     unsent = Notification.objects.unsent().order_by("-created_at", "-pk")

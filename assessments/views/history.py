@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from assessments.scoring import LEVEL_BY_SCORE
 from assessments.views.lookups import assessment_from_url
@@ -51,7 +51,7 @@ def changes(recorded):
 
 
 @login_required
-@require_GET
+@require_safe
 def assessment_history(request, code, pk):
     """Every event of the assessment, 100 to a page.
 

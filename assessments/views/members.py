@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments import services
 from assessments.forms.members import AcceptInvitationForm, InviteAnyoneForm, InviteMemberForm
@@ -17,7 +17,7 @@ from assessments.views.lookups import council_for, invitation_from_url, membersh
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def member_list(request, code):
     """The council's members and, for those who manage them, invitations waiting."""
     council = council_for(request, code, "assessments.view_members")
@@ -129,7 +129,7 @@ def resend_invitation(request, pk):
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def invitation_list(request):
     if not request.user.has_perm("assessments.invite_anyone"):
         raise PermissionDenied

@@ -12,33 +12,34 @@ from django.db import IntegrityError
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
-from assessments import services
+from assessments import scoring, services
 from assessments.forms.services import (
     CONFLICT,
     ServiceForm,
     product_label,
     service_in_use_named,
 )
-from assessments.models import Service, Sourcing
+from assessments.models import Service, Sourcing, Status
 from assessments.views.lookups import council_for, service_from_url
 from lgdss import unsaved
 
 
 @login_required
-@require_GET
+@require_safe
 def service_list(request, code):
     """The council's services in use, then those it has retired.
 
-    One query for all the services, with their product and newest assessment, so the
-    number of queries does not grow with the number of services.
+    One query for all the services, with their product, their latest submitted
+    assessment and the one in progress, so the number of queries does not grow with
+    the number of services.
     """
     council = council_for(request, code, "assessments.view_services")
     everything = list(
         Service.objects.visible_to(request.user)
         .for_council(council)
-        .with_latest_assessment()
+        .with_assessment_states()
         .select_related("product__supplier")
         .order_by(Lower("name"), "pk")
     )
@@ -202,11 +203,18 @@ def _differs(service, typed, field):
 
 
 @login_required
-@require_GET
+@require_safe
 def service_detail(request, code, pk):
     service = service_from_url(request, code, pk, "assessments.view_service")
-    assessments = list(service.assessments.visible_to(request.user).order_by("-created_at", "-pk"))
+    assessments = list(
+        service.assessments.visible_to(request.user)
+        .prefetch_related("points")
+        .order_by("-created_at", "-pk")
+    )
+    for assessment in assessments:
+        assessment.summary = scoring.summarise(assessment.points.all())
     draft = next((assessment for assessment in assessments if assessment.is_draft), None)
+    waiting = next((a for a in assessments if a.status == Status.SUBMITTED), None)
     may_change = request.user.has_perm("assessments.change_service", service)
     return render(
         request,
@@ -222,6 +230,10 @@ def service_detail(request, code, pk):
             "may_start": draft is None
             and not service.is_retired
             and request.user.has_perm("assessments.start_assessment", service),
+            # Why a member cannot start one: an assessment waits for peer review.
+            "waiting": waiting
+            if draft is None and request.user.has_perm("assessments.assess_service", service)
+            else None,
         },
     )
 

@@ -1,14 +1,14 @@
 """Two-factor authentication: the code asked for after the password, and setting it up,
 turning it off and making new recovery codes under "Your account"."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments import two_factor
 from assessments.auth import locked_out, sign_in_is_paused
@@ -55,7 +55,7 @@ def _code_step(request, form_class, *, recovery):
                     "If you have lost your app, turn two-factor authentication off and on "
                     "again to set up a new one.",
                 )
-            return redirect(next_url or reverse("assessments:account"))
+            return redirect(next_url or settings.LOGIN_REDIRECT_URL)
         form.add_error("code", form.wrong_code)
     template = "sign_in_recovery_code.html" if recovery else "sign_in_code.html"
     return render(request, f"assessments/two_factor/{template}", {"form": form})
@@ -65,7 +65,7 @@ def _code_step(request, form_class, *, recovery):
 
 
 @login_required
-@require_GET
+@require_safe
 def status(request):
     user = request.user
     return render(
@@ -111,7 +111,7 @@ def _show_new_codes(request, codes):
 
 
 @login_required
-@require_GET
+@require_safe
 def recovery_codes(request):
     """Shows recovery codes just made, once: they are not kept anywhere they can be read."""
     codes = request.session.pop(NEW_CODES_SESSION_KEY, None)

@@ -106,7 +106,7 @@ def test_lead_assesses_a_service_point_by_point_and_submits(
     page.get_by_role("button", name="Submit for peer review").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text(
-        "Point 9, Make a plan for being offline: give a reason it is not applicable"
+        "Point 9, Make and test a plan for being offline: give a reason it is not applicable"
     )
     expect(summary).to_contain_text("Point 12")
     expect(page).to_have_title(re.compile(r"^Error: "))

@@ -23,8 +23,10 @@ def test_lead_invites_a_colleague_who_sets_a_password_and_is_signed_in_as_a_memb
     browser, live_server, page, coventry_lead
 ):
     sign_in(page, "lead@coventry.example")
-    expect(page.locator("h1")).to_have_text("Your account")
+    expect(page.locator("h1")).to_have_text("Your work")
     assert_accessible(page)
+    page.get_by_role("link", name="Your account").click()
+    expect(page.locator("h1")).to_have_text("Your account")
 
     page.get_by_role("link", name="Manage members of Coventry").click()
     expect(page.locator("h1")).to_have_text("Members")

@@ -38,14 +38,14 @@ def test_a_point_is_answered_with_the_keyboard_alone(page, draft, coventry_lead)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    expect(page.locator("h1")).to_have_text("Your account")
+    expect(page.locator("h1")).to_have_text("Your work")
 
     page.goto(f"/councils/cov/assessments/{draft.pk}/")
     press_tab_until(page, r"^1\. Understand user needs$")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Understand user needs")
 
-    press_tab_until(page, r"^0 – Not started$")
+    press_tab_until(page, r"^0 – Nothing in place$")
     for _ in range(4):  # arrow keys move through a radio group
         page.keyboard.press("ArrowDown")
     expect(page.get_by_role("radio", name=re.compile(r"^4 – "))).to_be_checked()

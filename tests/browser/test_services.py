@@ -28,7 +28,7 @@ def test_lead_adds_a_bought_service_after_correcting_mistakes(
     page, coventry_lead, bartec_collective
 ):
     sign_in(page, "lead@coventry.example")
-    expect(page.locator("h1")).to_have_text("Your account")
+    expect(page.locator("h1")).to_have_text("Your work")
 
     page.goto("/councils/cov/")
     assert_accessible(page)
