@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from assessments import scoring as scoring_model
+from lgdss.context_processors import service as service_context
 from standard.models import StandardVersion
 
 logger = logging.getLogger(__name__)
@@ -84,7 +85,9 @@ def server_error(request):
     except Exception:
         logger.exception("The error page could not be rendered with the request")
         # The CSP nonce still lets GOV.UK Frontend's inline snippet run.
-        return HttpResponseServerError(loader.render_to_string("500.html", csp(request)))
+        # Without the request no context processor runs: give the page what they would.
+        context = {**service_context(request), **csp(request)}
+        return HttpResponseServerError(loader.render_to_string("500.html", context))
 
 
 @csrf_exempt  # browsers post reports with no CSRF token

@@ -172,6 +172,20 @@ def test_directory_pages_keep_the_filters_in_their_links(client, midlands):
     assert 'aria-current="page">2</a>' in second.content.decode()
 
 
+def test_each_directory_page_has_its_own_title(client, midlands):
+    CouncilFactory.create_batch(60, region="West Midlands", peer_group=midlands)
+
+    first = outline(client.get(DIRECTORY, {"region": "West Midlands"}))[1]
+    second = outline(client.get(DIRECTORY, {"region": "West Midlands", "page": 2}))[1]
+
+    assert first.startswith("Councils (page 1 of 2) – ")
+    assert second.startswith("Councils (page 2 of 2) – ")
+
+
+def test_a_directory_on_one_page_says_nothing_of_pages(client, coventry):
+    assert outline(client.get(DIRECTORY))[1].startswith("Councils – ")
+
+
 @pytest.mark.parametrize(
     "query",
     [

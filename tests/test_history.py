@@ -310,3 +310,23 @@ def test_submission_and_withdrawal_are_in_the_history_with_the_reason(
     assert submitted[2].startswith("Submitted for peer review")
     assert "Cara Lead" in withdrawn[1]
     assert "Cara Lead" in submitted[1]
+
+
+def test_every_time_on_the_history_page_is_a_valid_html_datetime(
+    client_for, assessment, coventry_lead
+):
+    import re
+
+    from django.utils import timezone
+
+    # Real events carry microseconds, which a datetime attribute may not have.
+    moment = timezone.now().replace(microsecond=123456)
+    AssessmentEventFactory(
+        assessment=assessment, kind=EventKind.SAVED_POINT, point_number=4, created_at=moment
+    )
+    html = client_for(coventry_lead).get(history_url(assessment)).content.decode()
+
+    datetimes = re.findall(r'<time datetime="([^"]*)"', html)
+    assert len(datetimes) == 2
+    for value in datetimes:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})", value), value

@@ -177,6 +177,33 @@ def test_500_page_still_renders_when_the_database_is_down(client, db):
     assert "Sorry, there is a problem with the service" in response.content.decode()
 
 
+@override_settings(ROOT_URLCONF=__name__, SERVICE_NAME="Assess a digital service")
+def test_500_page_without_the_request_has_a_whole_title_and_no_empty_links(client, db):
+    import re
+    from html import unescape
+
+    client.raise_request_exception = False
+    client.cookies["sessionid"] = "a-session-the-database-cannot-load"
+    with (
+        mock.patch(
+            "django.contrib.sessions.backends.db.SessionStore.load",
+            side_effect=OperationalError("database is down"),
+        ),
+        mock.patch("lgdss.views.logger"),
+    ):
+        html = client.get("/boom/").content.decode()
+
+    assert " ".join(re.search(r"<title>(.*?)</title>", html, re.S).group(1).split()) == (
+        "Sorry, there is a problem with the service – Assess a digital service"
+    )
+    links = re.findall(r"<a\b([^>]*)>(.*?)</a>", html, flags=re.S)
+    assert links
+    for attributes, text in links:
+        href = re.search(r'href="([^"]*)"', attributes).group(1)
+        assert href not in ("", "mailto:"), attributes
+        assert unescape(re.sub(r"<[^>]+>", "", text)).strip(), attributes
+
+
 @pytest.mark.parametrize(
     "address", ["/councils/c%00v/", "/councils/c%00v/members/", "/councils/%E2%80%AE/services/"]
 )

@@ -40,6 +40,15 @@ def results_count(page):
     return f"Showing {page.start_index()} to {page.end_index()} of {total} {noun}"
 
 
+@register.simple_tag
+def page_of(page):
+    """" (page 2 of 5)" for the title of a page of a list that needs more than one, so
+    that each page's title is its own; nothing when the list fits on one page."""
+    if page.paginator.num_pages == 1:
+        return ""
+    return f" (page {page.number} of {page.paginator.num_pages})"
+
+
 @register.inclusion_tag("assessments/councils/_pagination.html")
 def pagination(page, params):
     """Links for the GOV.UK pagination component, keeping the search and filters in `params`."""

@@ -45,6 +45,16 @@ def govuk_datetime(moment):
     return f"{dateformat.format(timezone.localtime(moment), 'j F Y')}, {govuk_time(moment)}"
 
 
+@register.filter
+def html_datetime(moment):
+    """A moment for a `<time datetime>` attribute: ISO 8601 to the second in UK time,
+    "2026-11-26T14:05:00+00:00", since HTML allows no more than three decimal places of a
+    second and seconds are all a reader needs."""
+    if not moment:
+        return ""
+    return timezone.localtime(moment).replace(microsecond=0).isoformat()
+
+
 @register.filter(name="govuk_time")
 def govuk_time_filter(moment):
     return govuk_time(moment) if moment else ""
