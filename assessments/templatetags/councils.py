@@ -42,7 +42,7 @@ def results_count(page):
 
 @register.simple_tag
 def page_of(page):
-    """" (page 2 of 5)" for the title of a page of a list that needs more than one, so
+    """ " (page 2 of 5)" for the title of a page of a list that needs more than one, so
     that each page's title is its own; nothing when the list fits on one page."""
     if page.paginator.num_pages == 1:
         return ""

@@ -9,6 +9,7 @@ from crispy_forms_gds.templatetags.crispy_forms_gds import (
 from django import template
 from django.forms.formsets import BaseFormSet
 from django.utils import dateformat, timezone
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -22,6 +23,38 @@ def nav_current(context, prefix):
     if prefix == "/":
         return request.path == "/"
     return request.path.startswith(prefix)
+
+
+class TableRegionNode(template.Node):
+    def __init__(self, caption_id, nodelist):
+        self.caption_id = caption_id
+        self.nodelist = nodelist
+
+    def render(self, context):
+        return format_html(
+            '<div class="app-table-wrapper" role="region" aria-labelledby="{}" tabindex="0">{}</div>',
+            self.caption_id.resolve(context),
+            self.nodelist.render(context),
+        )
+
+
+@register.tag
+def table_region(parser, token):
+    """A table that scrolls sideways on its own on a narrow screen (or at 400% zoom)
+    instead of making the whole page scroll. The region can be reached by keyboard to
+    scroll it, and is named by the table's caption, whose id it is given:
+
+        {% table_region "councils-caption" %}<table>…<caption id="councils-caption">…{% endtable_region %}
+    """
+    try:
+        _, caption_id = token.split_contents()
+    except ValueError:
+        raise template.TemplateSyntaxError(
+            "table_region takes the id of the table's caption"
+        ) from None
+    nodelist = parser.parse(("endtable_region",))
+    parser.delete_first_token()
+    return TableRegionNode(parser.compile_filter(caption_id), nodelist)
 
 
 @register.filter
