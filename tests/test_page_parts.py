@@ -137,3 +137,36 @@ def test_a_point_of_the_standard_shows_the_way_down_from_home(client, standard):
     html = client.get(reverse("standard:point_detail", args=[1])).content.decode()
 
     assert breadcrumbs(html) == [("Home", "/"), ("The Standard", "/standard/")]
+
+
+# --- Tables --------------------------------------------------------------------------------
+
+
+def test_every_table_scrolls_in_its_own_region_named_by_its_caption():
+    templates = [
+        path
+        for folder in ["templates", "assessments/templates", "standard/templates"]
+        for path in (ROOT / folder).rglob("*.html")
+    ]
+    with_tables = [p for p in templates if "<table" in p.read_text()]
+    assert with_tables
+    for path in with_tables:
+        text = path.read_text()
+        regions = re.findall(
+            r"{% table_region (\S+) %}<table[^>]*>\s*<caption id=\"([^\"]+)\"", text
+        )
+        assert len(regions) == text.count("<table"), path
+        for argument, caption_id in regions:
+            assert argument.strip('"') == caption_id.strip("{} "), path
+
+
+def test_a_table_region_is_labelled_by_the_caption_and_can_be_reached_by_keyboard():
+    html = rendered(
+        '{% table_region name %}<table><caption id="{{ name }}">Councils</caption></table>'
+        "{% endtable_region %}",
+        name="councils-caption",
+    )
+    assert html == (
+        '<div class="app-table-wrapper" role="region" aria-labelledby="councils-caption" '
+        'tabindex="0"><table><caption id="councils-caption">Councils</caption></table></div>'
+    )
