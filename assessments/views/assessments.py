@@ -108,9 +108,12 @@ def _link_formset(request, answer, *, add_row=False):
     """
     if request.method == "POST":
         data = request.POST.copy()
-        rows = data.get("links-TOTAL_FORMS", "")
-        if add_row and rows.isdigit() and int(rows) < LINK_LIMIT:
-            data["links-TOTAL_FORMS"] = str(int(rows) + 1)
+        try:
+            rows = int(data.get("links-TOTAL_FORMS", ""))
+        except ValueError:  # not a count ("²" is a digit, but not one int() reads)
+            rows = None
+        if add_row and rows is not None and 0 <= rows < LINK_LIMIT:
+            data["links-TOTAL_FORMS"] = str(rows + 1)
         # Anything else that is not a count is left for the formset to refuse as tampered.
         return LinkFormSet(data, prefix="links")
     initial = [{"title": link.title, "url": link.url} for link in answer.links.all()]
