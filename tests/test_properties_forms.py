@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from assessments import services
 from tests.factories_services import ServiceFactory
+from tests.properties import assert_refused_clearly
 
 
 def url(name, *args):
@@ -45,3 +46,43 @@ def test_adding_a_link_row_to_a_tampered_count_is_refused_not_a_server_error(
     }
     response = client_for(coventry_lead).post(url("edit_point", "cov", draft.pk, 1), data)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("revision", ["", "abc", "-1", "9" * 5_000, "1\x00"])
+def test_a_point_sent_with_a_revision_that_is_not_ours_shows_what_is_saved(
+    client_for, coventry_lead, draft, revision
+):
+    """Found by the point form's property: the revision is a hidden field, so refusing it
+    refused the form with no error to see. Now it is an edit conflict, as for a service."""
+    data = {
+        "answer": "3",
+        "evidence": "We ran 12 interviews.",
+        "not_applicable_reason": "",
+        "revision": revision,
+        "action": "later",
+        "links-TOTAL_FORMS": "0",
+        "links-INITIAL_FORMS": "0",
+    }
+    response = client_for(coventry_lead).post(url("edit_point", "cov", draft.pk, 1), data)
+    assert_refused_clearly(response, typed=["We ran 12 interviews."])
+    assert 'href="#their-version"' in response.content.decode()
+    assert draft.points.get(point__number=1).revision == 0, "nothing saved"
+
+
+@pytest.mark.parametrize("revision", ["1\x00", "9" * 5_000])
+def test_a_service_sent_with_a_revision_that_is_not_ours_shows_what_is_saved(
+    client_for, coventry_lead, bins, revision
+):
+    """Found by the service form's property: a NUL in the hidden revision refused the form
+    (Django refuses NUL in text fields) with no error to see."""
+    data = {
+        "name": "Report a missed bin",
+        "phase": "beta",
+        "sourcing": "in_house",
+        "revision": revision,
+    }
+    response = client_for(coventry_lead).post(url("edit_service", "cov", bins.pk), data)
+    assert_refused_clearly(response, typed=["Report a missed bin"])
+    assert 'href="#saved-service"' in response.content.decode()
+    bins.refresh_from_db()
+    assert (bins.name, bins.revision) == ("Report a missed bin collection", 0)

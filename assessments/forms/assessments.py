@@ -15,6 +15,26 @@ LINK_LIMIT = 50  # links per point
 URL_ERROR = "Enter a web address in the correct format, like https://www.example.com/report"
 
 
+class RevisionField(forms.Field):
+    """The hidden revision a form was opened at (see services.conflicts).
+
+    Anything but a number is not from our page: it is read as None, which matches no
+    revision, so the person is shown what is saved now and checks before saving again.
+    Refusing it instead would put the error on a hidden field, which the page cannot show.
+    """
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        try:
+            return int(value)
+        except (TypeError, ValueError):  # not a number, or more digits than int() reads
+            return None
+
+
 class StartAssessmentForm(forms.Form):
     phase = forms.ChoiceField(
         label="Which phase is the service in?",
@@ -71,7 +91,7 @@ class PointForm(forms.Form):
         max_length=EVIDENCE_LIMIT,
         error_messages={"max_length": f"Evidence must be {EVIDENCE_LIMIT:,} characters or fewer"},
     )
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    revision = RevisionField()
     # Set after an edit conflict: the person has seen the other version and saves over it.
     replacing = forms.BooleanField(required=False, widget=forms.HiddenInput)
 

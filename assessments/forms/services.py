@@ -7,6 +7,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Fluid, Size
 from django import forms
 
 from assessments.forms.accounts import gds_helper
+from assessments.forms.assessments import RevisionField
 from assessments.models import Phase, Product, Service, Sourcing
 
 # The value of the "Not listed" option in the product list.
@@ -62,7 +63,7 @@ class ServiceForm(forms.ModelForm):
         required=False,
         error_messages={"invalid_choice": "Choose a product from the list"},
     )
-    revision = forms.CharField(widget=forms.HiddenInput, required=False)
+    revision = RevisionField()
 
     # In the order of the page, for the error summary.
     field_order = ["name", "description", "url", "phase", "owner", "sourcing", "product"]
@@ -207,14 +208,6 @@ class ServiceForm(forms.ModelForm):
     def clean_description(self):
         # Browsers send new lines as CRLF; store them as the rest of the database does.
         return self.cleaned_data["description"].replace("\r\n", "\n")
-
-    def clean_revision(self):
-        # Missing or not a number (so not from our page): None, which matches no revision,
-        # so the person is shown what is saved now and checks before saving again.
-        try:
-            return int(self.cleaned_data["revision"])
-        except ValueError:
-            return None
 
     def clean_product(self):
         value = self.cleaned_data["product"]
