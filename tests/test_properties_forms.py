@@ -86,3 +86,25 @@ def test_a_service_sent_with_a_revision_that_is_not_ours_shows_what_is_saved(
     assert 'href="#saved-service"' in response.content.decode()
     bins.refresh_from_db()
     assert (bins.name, bins.revision) == ("Report a missed bin collection", 0)
+
+
+def test_an_answer_that_is_not_one_of_the_choices_is_refused_at_the_radios(
+    client_for, coventry_lead, draft
+):
+    """Found by the point form's property: the error summary linked to the radios, which
+    showed no error, and the message was Django's ("Select a valid choice. 6 is not…")."""
+    data = {
+        "answer": "6",
+        "evidence": "",
+        "not_applicable_reason": "",
+        "revision": "0",
+        "action": "later",
+        "links-TOTAL_FORMS": "0",
+        "links-INITIAL_FORMS": "0",
+    }
+    response = client_for(coventry_lead).post(url("edit_point", "cov", draft.pk, 1), data)
+    assert_refused_clearly(response)
+    html = response.content.decode()
+    message = "Select a score from 0 to 5, or not applicable at this phase"
+    assert html.count(message) == 2, "in the summary and at the radios"
+    assert draft.points.get(point__number=1).revision == 0

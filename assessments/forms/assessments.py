@@ -75,6 +75,9 @@ class PointForm(forms.Form):
         + [(NOT_APPLICABLE, "Not applicable at this phase")],
         required=False,
         widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": "Select a score from 0 to 5, or not applicable at this phase"
+        },
     )
     not_applicable_reason = forms.CharField(
         label="Why does this point not apply at this phase?",
