@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from assessments import services
+from tests.conftest import PASSWORD
 from tests.factories_services import ServiceFactory
 from tests.properties import assert_refused_clearly
 
@@ -108,3 +109,15 @@ def test_an_answer_that_is_not_one_of_the_choices_is_refused_at_the_radios(
     message = "Select a score from 0 to 5, or not applicable at this phase"
     assert html.count(message) == 2, "in the summary and at the radios"
     assert draft.points.get(point__number=1).revision == 0
+
+
+@pytest.mark.parametrize("next_page", ["0", "account", "standard:point_list", "../account/"])
+def test_signing_in_to_return_to_something_that_is_not_a_path_lands_on_the_account(
+    client, coventry_lead, next_page
+):
+    """Found by the sign-in property: redirect() takes a word without a slash or a dot
+    for the name of a URL, so signing in with next=0 was a server error."""
+    response = client.post(
+        url("sign_in"), {"email": "lead@coventry.example", "password": PASSWORD, "next": next_page}
+    )
+    assert response["Location"] == url("account")
