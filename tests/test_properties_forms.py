@@ -7,12 +7,15 @@ and writes nothing. The strategies, and how a refusal is judged, are in tests/pr
 Named tests beside each property keep the failures it found.
 """
 
+import re
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from assessments import services
 from tests.conftest import PASSWORD
-from tests.factories_services import ServiceFactory
+from tests.factories_services import ProductFactory, ServiceFactory
 from tests.properties import assert_refused_clearly
 
 
@@ -23,6 +26,11 @@ def url(name, *args):
 @pytest.fixture
 def bins(coventry, standard):
     return ServiceFactory(council=coventry, name="Report a missed bin collection")
+
+
+@pytest.fixture
+def product(db):
+    return ProductFactory()
 
 
 @pytest.fixture
@@ -121,3 +129,96 @@ def test_signing_in_to_return_to_something_that_is_not_a_path_lands_on_the_accou
         url("sign_in"), {"email": "lead@coventry.example", "password": PASSWORD, "next": next_page}
     )
     assert response["Location"] == url("account")
+
+
+# --- limits: said in each field's hint, and in the error when one is passed --------------------
+
+POINT = {
+    "answer": "3",
+    "evidence": "",
+    "not_applicable_reason": "",
+    "revision": "0",
+    "action": "later",
+    "links-TOTAL_FORMS": "1",
+    "links-INITIAL_FORMS": "0",
+    "links-0-title": "Report",
+    "links-0-url": "https://example.com/report",
+}
+SERVICE = {"name": "Report a missed bin", "phase": "beta", "sourcing": "in_house"}
+BOUGHT = {**SERVICE, "sourcing": "bought", "product": "not-listed"}
+BOUGHT |= {"suggested_supplier": "Bartec", "suggested_product": "Collective"}
+SIGN_UP = {"adopted_on_0": "7", "adopted_on_1": "4", "adopted_on_2": "2020", "sponsor_role": "CEO"}
+ACCEPT = {"full_name": "Nia", "new_password1": PASSWORD * 2, "new_password2": PASSWORD * 2}
+
+# (what, the field, its limit, where its hint is, the form it is in: its page and answers)
+LIMITED = [
+    ("service name", "name", 150, "id_name_hint", "add a service", SERVICE),
+    ("description", "description", 2_000, "id_description-info", "add a service", SERVICE),
+    ("web address", "url", 500, "id_url_hint", "add a service", SERVICE),
+    ("service owner", "owner", 150, "id_owner_hint", "add a service", SERVICE),
+    ("supplier", "suggested_supplier", 150, "id_suggested_supplier_hint", "add a service", BOUGHT),
+    ("product", "suggested_product", 150, "id_suggested_product_hint", "add a service", BOUGHT),
+    ("evidence", "evidence", 20_000, "evidence-hint", "a point", POINT),
+    ("reason", "not_applicable_reason", 2_000, "not-applicable-reason-hint", "a point", POINT),
+    ("link title", "links-0-title", 200, "links-hint", "a point", POINT),
+    ("link address", "links-0-url", 1_000, "links-hint", "a point", POINT),
+    ("withdrawal reason", "reason", 2_000, "id_reason_hint", "withdraw", {}),
+    ("sponsor's role", "sponsor_role", 150, "id_sponsor_role_hint", "sign up", SIGN_UP),
+    ("full name", "full_name", 150, "id_full_name_hint", "accept", ACCEPT),
+]
+
+
+@pytest.fixture
+def form_pages(coventry, coventry_lead, draft, product, client_for):
+    assessment = services.start_assessment(
+        ServiceFactory(council=coventry), by=coventry_lead, phase="beta"
+    )
+    assessment.points.update(score=3)
+    services.submit(assessment, by=coventry_lead)
+    invitation = services.invite(
+        by=coventry_lead, email="new@coventry.example", role="contributor", council=coventry
+    )
+    lead = client_for(coventry_lead)
+    return {
+        "add a service": (lead, url("add_service", "cov")),
+        "a point": (lead, url("edit_point", "cov", draft.pk, 1)),
+        "withdraw": (lead, url("withdraw_assessment", "cov", assessment.pk)),
+        "sign up": (lead, url("record_adoption", "cov")),
+        "accept": (Client(), url("accept_invitation", invitation.issue_token())),
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "limit", "hint", "form", "answers"), LIMITED, ids=[row[0] for row in LIMITED]
+)
+def test_a_limit_is_said_in_the_hint_and_in_the_error_when_passed(
+    form_pages, name, field, limit, hint, form, answers
+):
+    client, address = form_pages[form]
+    hints = re.findall(rf'id="{hint}"[^>]*>(.*?)</', client.get(address).content.decode(), re.S)
+    assert re.search(rf"up to ({limit:,}|{limit}) characters", " ".join(hints[0].split()), re.I)
+    too_long = "x" * (limit + 1)
+    if field.endswith("url"):
+        too_long = "https://example.com/" + "x" * limit
+    response = client.post(address, {**answers, field: too_long})
+    assert_refused_clearly(response, typed=[too_long])
+    assert f"must be {limit:,} characters or fewer" in response.content.decode()
+
+
+def test_a_link_title_that_is_too_long_gets_one_error_not_two(client_for, coventry_lead, draft):
+    """Found by the point form's property: a title refused for its length was also said to
+    be missing ("Enter a title for the link")."""
+    address = url("edit_point", "cov", draft.pk, 1)
+    response = client_for(coventry_lead).post(address, {**POINT, "links-0-title": "x" * 201})
+    html = response.content.decode()
+    assert "Link 1: The title must be 200 characters or fewer" in html
+    assert "Enter a title for the link" not in html
+
+
+def test_an_email_address_longer_than_any_can_be_is_in_the_wrong_format(client_for, coventry_lead):
+    address = "a" * 250 + "@coventry.example"
+    response = client_for(coventry_lead).post(
+        url("invite_member", "cov"), {"email": address, "role": "contributor"}
+    )
+    assert_refused_clearly(response, typed=[address])
+    assert "Enter an email address in the correct format" in response.content.decode()

@@ -12,6 +12,9 @@ NOT_APPLICABLE = "na"
 EVIDENCE_LIMIT = 20_000  # characters
 REASON_LIMIT = 2_000  # characters
 LINK_LIMIT = 50  # links per point
+LINK_TITLE_LIMIT = 200  # characters, as EvidenceLink.title
+LINK_ADDRESS_LIMIT = 1_000  # characters, as EvidenceLink.url
+WITHDRAWAL_LIMIT = 2_000  # characters
 URL_ERROR = "Enter a web address in the correct format, like https://www.example.com/report"
 
 
@@ -109,13 +112,23 @@ class PointForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=200, required=False)
+    title = forms.CharField(
+        label="Title",
+        max_length=LINK_TITLE_LIMIT,
+        required=False,
+        error_messages={
+            "max_length": f"The title must be {LINK_TITLE_LIMIT:,} characters or fewer"
+        },
+    )
     url = forms.URLField(
         label="Address",
-        max_length=1000,
+        max_length=LINK_ADDRESS_LIMIT,
         required=False,
         assume_scheme="https",
-        error_messages={"invalid": URL_ERROR},
+        error_messages={
+            "invalid": URL_ERROR,
+            "max_length": f"The address must be {LINK_ADDRESS_LIMIT:,} characters or fewer",
+        },
     )
 
     def clean(self):
@@ -123,7 +136,7 @@ class LinkForm(forms.Form):
         title, url = data.get("title", "").strip(), data.get("url", "")
         if title and not url and "url" not in self.errors:
             self.add_error("url", "Enter the address of the link")
-        if url and not title:
+        if url and not title and "title" not in self.errors:
             self.add_error("title", "Enter a title for the link")
         return data
 
@@ -153,10 +166,15 @@ LinkFormSet = forms.formset_factory(
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label="Why are you withdrawing this assessment?",
-        help_text="This reason stays on the assessment's record.",
+        help_text=(
+            f"This reason stays on the assessment's record. Up to {WITHDRAWAL_LIMIT:,} characters."
+        ),
         widget=forms.Textarea,
-        max_length=2000,
-        error_messages={"required": "Enter why you are withdrawing the assessment"},
+        max_length=WITHDRAWAL_LIMIT,
+        error_messages={
+            "required": "Enter why you are withdrawing the assessment",
+            "max_length": f"The reason must be {WITHDRAWAL_LIMIT:,} characters or fewer",
+        },
     )
 
     def __init__(self, *args, **kwargs):

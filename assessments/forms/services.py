@@ -89,13 +89,14 @@ class ServiceForm(forms.ModelForm):
             "suggested_supplier": "Supplier name",
             "suggested_product": "Product name",
         }
+        # The limits are the model's; the description's is said by its character count.
         help_texts = {
-            "name": "For example, Report a missed bin collection",
+            "name": "For example, Report a missed bin collection. Up to 150 characters.",
             "description": "What the service lets people do",
-            "url": "Where people start using the service",
-            "owner": "The person responsible for the service day to day, for example Head of Waste Services",
-            "suggested_supplier": "Only if the product is not listed",
-            "suggested_product": "Only if the product is not listed",
+            "url": "Where people start using the service. Up to 500 characters.",
+            "owner": "The person responsible for the service day to day, for example Head of Waste Services. Up to 150 characters.",
+            "suggested_supplier": "Only if the product is not listed. Up to 150 characters.",
+            "suggested_product": "Only if the product is not listed. Up to 150 characters.",
         }
         widgets = {
             # A text input typed as "url" (crispy-forms-gds styles text inputs, not URLInput).

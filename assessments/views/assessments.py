@@ -16,7 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from assessments import scoring, services
 from assessments.forms.assessments import (
     EVIDENCE_LIMIT,
+    LINK_ADDRESS_LIMIT,
     LINK_LIMIT,
+    LINK_TITLE_LIMIT,
     NOT_APPLICABLE,
     REASON_LIMIT,
     LinkFormSet,
@@ -220,6 +222,8 @@ def edit_point(request, code, pk, number):
                 "evidence": f"{EVIDENCE_LIMIT:,}",
                 "reason": f"{REASON_LIMIT:,}",
                 "links": LINK_LIMIT,
+                "link_title": f"{LINK_TITLE_LIMIT:,}",
+                "link_address": f"{LINK_ADDRESS_LIMIT:,}",
             },
             "has_errors": bool(form.errors or links.total_error_count() or conflict),
         },
