@@ -16,18 +16,18 @@ from tests.factories import CouncilFactory, MembershipFactory, PeerGroupFactory,
 
 PASSWORD = "correct-horse-battery"
 
-# Property-based tests (Hypothesis): a few examples each locally, more in CI, where the
+# Property-based tests (Hypothesis): 40 examples each locally, 100 in CI, where the
 # examples are derived from each test's name (derandomize) so that every run tries the
 # same ones. HYPOTHESIS_PROFILE chooses another. Examples share a test's fixtures (each
 # undoes what it wrote), and requests take longer than Hypothesis's default deadline.
 settings.register_profile(
     "dev",
-    max_examples=20,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 settings.register_profile(
-    "ci", settings.get_profile("dev"), max_examples=60, derandomize=True, database=None
+    "ci", settings.get_profile("dev"), max_examples=100, derandomize=True, database=None
 )
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev")
