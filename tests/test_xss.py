@@ -73,6 +73,7 @@ class Report:
     name: str
     payloads: int = 0
     requests: int = 0  # pages and emails read
+    seen: set = field(default_factory=set)  # their names
     checks: Counter = field(default_factory=Counter)  # field -> (payload, page) pairs read
     pages: dict = field(default_factory=dict)  # field -> the pages and emails showing it
     saved: Counter = field(default_factory=Counter)
@@ -95,6 +96,7 @@ class Report:
 
     def _html(self, name, html, fields, allowed_styles=frozenset()):
         self.requests += 1
+        self.seen.add(name)
         found = executable_markup(html, allowed_styles=allowed_styles)
         for field_name, value in fields.items():
             if value is None:
@@ -117,7 +119,10 @@ class Report:
         return None
 
     def summary(self):
-        lines = [f"{self.name}: {self.payloads} payloads, {self.requests} pages and emails read"]
+        lines = [
+            f"{self.name}: {self.payloads} payloads, {len(self.seen)} different pages and "
+            f"emails, {self.requests} read"
+        ]
         for field_name in sorted(self.saved.keys() | self.refused.keys() | self.checks.keys()):
             lines.append(
                 f"  {field_name}: saved {self.saved[field_name]}, refused "
