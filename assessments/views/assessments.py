@@ -17,7 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from assessments import scoring, services
 from assessments.forms.assessments import (
     EVIDENCE_LIMIT,
+    LINK_ADDRESS_LIMIT,
     LINK_LIMIT,
+    LINK_TITLE_LIMIT,
     NOT_APPLICABLE,
     REASON_LIMIT,
     LinkFormSet,
@@ -142,9 +144,12 @@ def _link_formset(data, answer, *, add_row=False):
     """
     if data is not None:
         data = data.copy()
-        rows = data.get("links-TOTAL_FORMS", "")
-        if add_row and rows.isdigit() and int(rows) < LINK_LIMIT:
-            data["links-TOTAL_FORMS"] = str(int(rows) + 1)
+        try:
+            rows = int(data.get("links-TOTAL_FORMS", ""))
+        except ValueError:  # not a count ("²" is a digit, but not one int() reads)
+            rows = None
+        if add_row and rows is not None and 0 <= rows < LINK_LIMIT:
+            data["links-TOTAL_FORMS"] = str(rows + 1)
         # Anything else that is not a count is left for the formset to refuse as tampered.
         return LinkFormSet(data, prefix="links")
     initial = [{"title": link.title, "url": link.url} for link in answer.links.all()]
@@ -258,6 +263,8 @@ def edit_point(request, code, pk, number):
                 "evidence": f"{EVIDENCE_LIMIT:,}",
                 "reason": f"{REASON_LIMIT:,}",
                 "links": LINK_LIMIT,
+                "link_title": f"{LINK_TITLE_LIMIT:,}",
+                "link_address": f"{LINK_ADDRESS_LIMIT:,}",
             },
             "has_errors": bool(form.errors or links.total_error_count() or conflict),
         },
