@@ -401,7 +401,7 @@ def test_submission_is_refused_with_links_to_the_points_concerned(client_for, dr
     response = client.post(url("submit_assessment", draft))
     html = response.content.decode()
     assert response.status_code == 400
-    assert f'href="{url("edit_point", draft, 4)}"' in html
+    assert f'href="{url("edit_point", draft, 4)}?return=check"' in html
     assert "Point 4, Iterate and improve regularly: score this point" in html
     assert "give a reason it is not applicable" in html
     draft.refresh_from_db()
@@ -671,3 +671,40 @@ def test_task_list_ids_are_unique_and_every_status_is_named_by_its_link(
     html = response.content.decode()
     assert 'aria-describedby="point-1-hint point-1-status"' in html
     assert 'id="point-15-status"' in html
+
+
+# --- Changing an answer from check answers --------------------------------------------
+
+
+def test_change_from_check_answers_comes_back_to_check_answers(
+    client_for, draft, coventry_contributor
+):
+    client = client_for(coventry_contributor)
+    check = client.get(url("check_answers", draft)).content.decode()
+    change = f"{url('edit_point', draft, 7)}?return=check"
+    assert f'href="{change}"' in check
+    page = client.get(change).content.decode()
+    assert '<input type="hidden" name="return" value="check">' in page
+    response = client.post(
+        url("edit_point", draft, 7), {**point_data(action="continue"), "return": "check"}
+    )
+    assert response["Location"] == url("check_answers", draft)
+    assert draft.points.get(point__number=7).revision == 1
+
+
+def test_points_named_by_a_refused_submission_link_back_to_check_answers(
+    client_for, draft, coventry_lead
+):
+    html = client_for(coventry_lead).post(url("submit_assessment", draft)).content.decode()
+    assert f'href="{url("edit_point", draft, 4)}?return=check"' in html
+
+
+@pytest.mark.parametrize("where", ["https://evil.example/", "//evil.example", "/councils/", ""])
+def test_any_other_return_goes_to_the_next_point(client_for, draft, coventry_contributor, where):
+    client = client_for(coventry_contributor)
+    page = client.get(f"{url('edit_point', draft, 7)}?return={where}").content.decode()
+    assert 'name="return"' not in page
+    response = client.post(
+        url("edit_point", draft, 7), {**point_data(action="continue"), "return": where}
+    )
+    assert response["Location"] == url("edit_point", draft, 8)

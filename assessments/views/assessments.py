@@ -151,6 +151,17 @@ def _link_formset(data, answer, *, add_row=False):
     return LinkFormSet(initial=[*initial, {}], prefix="links")
 
 
+# Where "Save and continue" may go instead of the next point: a fixed set of names,
+# never an address taken from the request.
+RETURNS = {"check": "check_answers"}
+
+
+def _return_to(request):
+    """The page the person came from, if it is one they go back to ("return=check")."""
+    value = (request.POST if request.method == "POST" else request.GET).get("return", "")
+    return value if value in RETURNS else ""
+
+
 def _initial_answer(answer):
     if answer.not_applicable:
         return NOT_APPLICABLE
@@ -170,6 +181,7 @@ def edit_point(request, code, pk, number):
     if request.method == "POST" and not can_edit and assessment.is_draft:
         raise PermissionDenied
     action = request.POST.get("action", "")
+    return_to = _return_to(request)
     # What they typed before being signed out, shown again but not saved (lgdss.unsaved).
     kept = unsaved.restore(request) if request.method == "GET" else None
     if kept is not None and not can_edit and assessment.is_draft:
@@ -230,6 +242,8 @@ def edit_point(request, code, pk, number):
         else:
             messages.success(request, f"Point {number} saved")
             if action == "continue":
+                if return_to:
+                    return redirect(_url(RETURNS[return_to], assessment))
                 if number < assessment.points.count():
                     return redirect(_url("edit_point", assessment, number + 1))
                 return redirect(_url("check_answers", assessment))
@@ -253,6 +267,7 @@ def edit_point(request, code, pk, number):
             "point_count": assessment.points.count(),
             "phase_expectation": getattr(point, assessment.phase, ""),
             "not_saved": not_saved,
+            "return_to": return_to,
             "restored": kept is not None and not_saved is None,
             "limits": {
                 "evidence": f"{EVIDENCE_LIMIT:,}",
