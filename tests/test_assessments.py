@@ -52,8 +52,8 @@ def point_data(revision=0, answer="3", evidence="We ran 12 interviews.", action=
     return data
 
 
-def save(answer, by, *, revision=0, score=3, na=False, reason="", evidence="", links=()):
-    """Save one point as a person would, with the defaults of a plain "3, no evidence"."""
+def save(answer, by, *, revision=0, score=3, na=False, reason="", evidence="Done.", links=()):
+    """Save one point as a person would, with the defaults of a plain "3, Done."."""
     return services.save_point(
         answer,
         by=by,
@@ -708,3 +708,25 @@ def test_any_other_return_goes_to_the_next_point(client_for, draft, coventry_con
         url("edit_point", draft, 7), {**point_data(action="continue"), "return": where}
     )
     assert response["Location"] == url("edit_point", draft, 8)
+
+
+def test_a_score_without_evidence_or_a_link_stops_submission(client_for, draft, coventry_lead):
+    complete(draft, coventry_lead, score=5)
+    five = draft.points.get(point__number=8)
+    save(five, coventry_lead, revision=five.revision, score=5, evidence="")
+    linked = draft.points.get(point__number=9)
+    save(linked, coventry_lead, revision=linked.revision, links=[("Log", "https://log.example")])
+    client = client_for(coventry_lead)
+    assert "14 of 15 points completed." in client.get(url("assessment", draft)).content.decode()
+    response = client.post(url("submit_assessment", draft))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Point 8, Test the end-to-end service: give evidence for the score" in html
+    assert "Point 9" not in html
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+
+def test_the_point_page_says_a_score_needs_evidence(client_for, draft, coventry_lead):
+    html = client_for(coventry_lead).get(url("edit_point", draft, 1)).content.decode()
+    assert "Every score needs evidence: describe it below or add a link to it." in html

@@ -5,8 +5,10 @@ Submitting, withdrawing and deleting are transitions: see `transitions.py`.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
+from assessments import scoring
 from assessments.models import (
     Assessment,
     AssessmentEvent,
@@ -227,17 +229,15 @@ def what_changed(before, after):
 
 
 def incomplete_points(assessment):
-    """What stops submission: [(number, short title, what is missing)] in point order."""
-    problems = []
-    for answer in assessment.points.select_related("point").order_by("point__number"):
-        if answer.not_applicable and not answer.not_applicable_reason.strip():
-            problems.append(
-                (
-                    answer.point.number,
-                    answer.point.short_title,
-                    "give a reason it is not applicable",
-                )
-            )
-        elif not answer.not_applicable and answer.score is None:
-            problems.append((answer.point.number, answer.point.short_title, "score this point"))
-    return problems
+    """What stops submission: [(number, short title, what is missing)] in point order,
+    by the rule in `scoring.missing`."""
+    answers = (
+        assessment.points.select_related("point")
+        .annotate(link_count=Count("links"))
+        .order_by("point__number")
+    )
+    return [
+        (answer.point.number, answer.point.short_title, problem)
+        for answer in answers
+        if (problem := scoring.missing(answer, answer.link_count))
+    ]
