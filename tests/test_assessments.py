@@ -730,3 +730,67 @@ def test_a_score_without_evidence_or_a_link_stops_submission(client_for, draft, 
 def test_the_point_page_says_a_score_needs_evidence(client_for, draft, coventry_lead):
     html = client_for(coventry_lead).get(url("edit_point", draft, 1)).content.decode()
     assert "Every score needs evidence: describe it below or add a link to it." in html
+
+
+# --- What is expected, and what was said last time --------------------------------------
+
+
+def test_the_point_page_shows_what_is_expected_at_the_assessments_phase_outside_the_details(
+    client_for, draft, coventry_lead
+):
+    html = client_for(coventry_lead).get(url("edit_point", draft, 1)).content.decode()
+    point = draft.points.get(point__number=1).point
+    assert point.beta
+    assert point.beta != point.alpha
+    before_details = html[: html.index('<details class="govuk-details">')]
+    assert "Expected at beta" in before_details
+    assert point.beta in before_details
+    assert point.alpha not in html
+
+
+def _finished(assessment, by, *, first_evidence, na_reason):
+    for answer in assessment.points.all():
+        if answer.point.number == 6:
+            save(answer, by, na=True, reason=na_reason, evidence="")
+        elif answer.point.number == 1:
+            save(answer, by, score=4, evidence=first_evidence)
+        else:
+            save(answer, by)
+    services.submit(assessment, by=by)
+    services.withdraw(assessment, by=by, reason="Wrong phase.")
+
+
+def test_a_reassessment_carries_the_not_applicable_reason_but_not_the_choice(draft, coventry_lead):
+    _finished(draft, coventry_lead, first_evidence="Twenty interviews.", na_reason="No data.")
+    again = services.start_assessment(
+        draft.service, by=coventry_lead, phase="beta", carry_forward=True
+    )
+    carried = again.points.get(point__number=6)
+    assert (carried.not_applicable, carried.score) == (False, None)
+    assert carried.not_applicable_reason == "No data."
+
+
+def test_a_reassessment_point_shows_last_times_score_and_answer(client_for, draft, coventry_lead):
+    _finished(draft, coventry_lead, first_evidence="Twenty interviews.", na_reason="No data.")
+    again = services.start_assessment(
+        draft.service, by=coventry_lead, phase="beta", carry_forward=True
+    )
+    client = client_for(coventry_lead)
+    response = client.get(url("edit_point", again, 1))
+    html = response.content.decode()
+    assert "Last time" in html
+    assert "4 – Strong" in html
+    assert "carried forward" in html
+    assert "Twenty interviews." in html
+    assert_ids_sound(response)
+    na = client.get(url("edit_point", again, 6)).content.decode()
+    assert "Not applicable at this phase: No data." in na
+    assert "No data.</textarea>" in na
+
+
+def test_a_blank_start_shows_nothing_from_last_time(client_for, draft, coventry_lead):
+    _finished(draft, coventry_lead, first_evidence="Twenty interviews.", na_reason="No data.")
+    again = services.start_assessment(draft.service, by=coventry_lead, phase="beta")
+    html = client_for(coventry_lead).get(url("edit_point", again, 1)).content.decode()
+    assert "Last time" not in html
+    assert again.points.get(point__number=6).not_applicable_reason == ""

@@ -47,9 +47,9 @@ def start_assessment(service, *, by, phase, carry_forward=False):
        people starting at once, the second waits for the first and finds their draft.
        The database also allows only one draft per service.
     3. Creates the assessment and one empty answer per point.
-    4. With `carry_forward`, copies the evidence and links (not the scores) of the
-       service's last finished assessment, point by point (matched by number), so the team
-       edits rather than retypes.
+    4. With `carry_forward`, copies the evidence, links and not-applicable reasons (not the
+       scores, nor whether a point was not applicable) of the service's last finished
+       assessment, point by point (matched by number), so the team edits rather than retypes.
     5. Records the start in the assessment's history.
     """
 
@@ -81,6 +81,10 @@ def start_assessment(service, *, by, phase, carry_forward=False):
                 assessment=assessment,
                 point=point,
                 evidence=earlier[point.number].evidence if point.number in earlier else "",
+                # The reason, not the choice: the team chooses again, as it scores again.
+                not_applicable_reason=(
+                    earlier[point.number].not_applicable_reason if point.number in earlier else ""
+                ),
             )
             for point in standard.points.order_by("number")
         )

@@ -266,6 +266,7 @@ def edit_point(request, code, pk, number):
             "can_edit": can_edit,
             "point_count": assessment.points.count(),
             "phase_expectation": getattr(point, assessment.phase, ""),
+            "last_time": _last_time(assessment, number),
             "not_saved": not_saved,
             "return_to": return_to,
             "restored": kept is not None and not_saved is None,
@@ -276,6 +277,18 @@ def edit_point(request, code, pk, number):
             },
             "has_errors": bool(form.errors or links.total_error_count() or conflict),
         },
+    )
+
+
+def _last_time(assessment, number):
+    """On a reassessment, this point's answer in the assessment it carried forward from."""
+    if assessment.started_from_id is None:
+        return None
+    return (
+        PointAssessment.objects.filter(assessment=assessment.started_from_id, point__number=number)
+        .select_related("assessment")
+        .prefetch_related("links")
+        .first()
     )
 
 
