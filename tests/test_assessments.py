@@ -1,5 +1,7 @@
 """Self-assessment: starting, answering points, the concurrency guard, submitting."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -794,3 +796,43 @@ def test_a_blank_start_shows_nothing_from_last_time(client_for, draft, coventry_
     html = client_for(coventry_lead).get(url("edit_point", again, 1)).content.decode()
     assert "Last time" not in html
     assert again.points.get(point__number=6).not_applicable_reason == ""
+
+
+class _Attributes(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.by_id = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.by_id[attrs["id"]] = attrs
+
+
+def attributes(html, element_id):
+    parser = _Attributes()
+    parser.feed(html)
+    return parser.by_id[element_id]
+
+
+def test_errors_on_the_point_page_are_tied_to_their_fields(client_for, draft, coventry_lead):
+    data = {
+        **point_data(answer="na", evidence="x" * 20_001, links=[("Report", "not an address")]),
+        "not_applicable_reason": "y" * 2_001,
+    }
+    response = client_for(coventry_lead).post(url("edit_point", draft, 1), data)
+    html = response.content.decode()
+    assert_ids_sound(response)
+    for field in ("id_evidence", "id_not_applicable_reason", "id_links-0-url"):
+        field_attributes = attributes(html, field)
+        described_by = field_attributes["aria-describedby"].split()
+        errors = [ref for ref in described_by if ref.endswith("-error")]
+        assert errors, field
+        assert "Error:" in html[html.index(f'id="{errors[0]}"') :][:200]
+        assert field_attributes.get("aria-invalid") == "true", field
+    assert "aria-invalid" not in attributes(html, "id_links-0-title")
+
+
+def test_fields_without_errors_are_not_marked_invalid(client_for, draft, coventry_lead):
+    html = client_for(coventry_lead).get(url("edit_point", draft, 1)).content.decode()
+    assert "aria-invalid" not in html
