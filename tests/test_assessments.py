@@ -836,3 +836,12 @@ def test_errors_on_the_point_page_are_tied_to_their_fields(client_for, draft, co
 def test_fields_without_errors_are_not_marked_invalid(client_for, draft, coventry_lead):
     html = client_for(coventry_lead).get(url("edit_point", draft, 1)).content.decode()
     assert "aria-invalid" not in html
+
+
+def test_after_add_another_link_the_new_rows_title_has_focus(client_for, draft, coventry_lead):
+    data = point_data(action="add_link", links=[("One", "https://one.example")])
+    html = client_for(coventry_lead).post(url("edit_point", draft, 7), data).content.decode()
+    assert html.count("autofocus") == 1
+    assert "autofocus" in str(attributes(html, "id_links-1-title"))
+    page = client_for(coventry_lead).get(url("edit_point", draft, 7)).content.decode()
+    assert "autofocus" not in page

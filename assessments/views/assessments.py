@@ -143,12 +143,18 @@ def _link_formset(data, answer, *, add_row=False):
     if data is not None:
         data = data.copy()
         rows = data.get("links-TOTAL_FORMS", "")
-        if add_row and rows.isdigit() and int(rows) < LINK_LIMIT:
+        added = add_row and rows.isdigit() and int(rows) < LINK_LIMIT
+        if added:
             data["links-TOTAL_FORMS"] = str(int(rows) + 1)
         # Anything else that is not a count is left for the formset to refuse as tampered.
-        return LinkFormSet(data, prefix="links")
+        links = LinkFormSet(data, prefix="links")
+        # The new row's title gets the focus (`autofocus`, so without JavaScript too).
+        links.added_row = int(rows) if added else None
+        return links
     initial = [{"title": link.title, "url": link.url} for link in answer.links.all()]
-    return LinkFormSet(initial=[*initial, {}], prefix="links")
+    links = LinkFormSet(initial=[*initial, {}], prefix="links")
+    links.added_row = None
+    return links
 
 
 # Where "Save and continue" may go instead of the next point: a fixed set of names,
