@@ -845,3 +845,32 @@ def test_after_add_another_link_the_new_rows_title_has_focus(client_for, draft, 
     assert "autofocus" in str(attributes(html, "id_links-1-title"))
     page = client_for(coventry_lead).get(url("edit_point", draft, 7)).content.decode()
     assert "autofocus" not in page
+
+
+def test_preview_shows_the_evidence_as_it_will_appear_and_saves_nothing(
+    client_for, draft, coventry_lead
+):
+    data = point_data(
+        answer="4",
+        evidence="We interviewed **24 residents**.\n\n- 8 by phone",
+        action="preview",
+        links=[("Report", "https://report.example")],
+    )
+    response = client_for(coventry_lead).post(url("edit_point", draft, 2), data)
+    html = response.content.decode()
+    preview = html[html.index('id="evidence-preview"') :]
+    assert '<p class="govuk-body">We interviewed <strong>24 residents</strong>.</p>' in preview
+    assert '<ul class="govuk-list govuk-list--bullet">' in preview
+    assert "We interviewed **24 residents**.\n\n- 8 by phone</textarea>" in html
+    assert 'value="https://report.example"' in html
+    assert "checked" in attributes(html, "id_answer_5")
+    assert_ids_sound(response)
+    answer = draft.points.get(point__number=2)
+    assert (answer.revision, answer.evidence, answer.links.count()) == (0, "", 0)
+    assert not AssessmentEvent.objects.filter(kind=EventKind.SAVED_POINT).exists()
+
+
+def test_the_point_page_offers_a_preview_without_javascript(client_for, draft, coventry_lead):
+    html = client_for(coventry_lead).get(url("edit_point", draft, 2)).content.decode()
+    assert '<button type="submit" name="action" value="preview"' in html
+    assert 'id="evidence-preview"' not in html

@@ -204,6 +204,7 @@ def edit_point(request, code, pk, number):
     )
     links = _link_formset(data, answer, add_row=action == "add_link")
     conflict = None
+    preview = None  # the evidence typed, to show rendered, after "Preview"
     not_saved = None  # the assessment as it is, when it stopped being a draft before the save
     if data is not None and not can_edit:
         # A member saving after the assessment was submitted: nothing is saved, and what
@@ -211,6 +212,9 @@ def edit_point(request, code, pk, number):
         not_saved = assessment
         form.is_valid()
         _not_saved_error(form, assessment)
+    elif request.method == "POST" and action == "preview":
+        # The evidence as it will appear, with everything typed kept and nothing saved.
+        preview = form["evidence"].value() or ""
     elif request.method == "POST" and action != "add_link" and form.is_valid() and links.is_valid():
         data = form.cleaned_data
         try:
@@ -275,6 +279,7 @@ def edit_point(request, code, pk, number):
             "last_time": _last_time(assessment, number),
             "not_saved": not_saved,
             "return_to": return_to,
+            "preview": preview,
             "restored": kept is not None and not_saved is None,
             "limits": {
                 "evidence": f"{EVIDENCE_LIMIT:,}",
