@@ -71,13 +71,17 @@ def test_a_point_with_several_links_is_saved_without_javascript(
 
     page.goto(f"/councils/cov/assessments/{draft.pk}/points/13/")
     page.get_by_role("radio", name=re.compile(r"^3 – ")).check()
-    page.get_by_label("Evidence", exact=True).fill("We publish four indicators.")
+    page.get_by_label("Evidence", exact=True).fill("We publish **four** indicators.")
+    page.get_by_role("button", name="Preview the evidence").click()
+    expect(page.locator("#evidence-preview strong")).to_have_text("four")
     page.get_by_label("Title of link 1").fill("Dashboard")
     page.get_by_label("Address of link 1").fill("https://data.example/bins")
     page.get_by_role("button", name="Add another link").click()
 
     # The page came back from the server with a second row and everything kept.
-    expect(page.get_by_label("Evidence", exact=True)).to_have_value("We publish four indicators.")
+    expect(page.get_by_label("Evidence", exact=True)).to_have_value(
+        "We publish **four** indicators."
+    )
     expect(page.get_by_role("radio", name=re.compile(r"^3 – "))).to_be_checked()
     page.get_by_label("Title of link 2").fill("Annual report")
     page.get_by_label("Address of link 2").fill("https://data.example/report")
