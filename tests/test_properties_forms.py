@@ -224,7 +224,7 @@ def test_a_link_title_that_is_too_long_gets_one_error_not_two(client_for, covent
 def reassessed(bins, coventry_lead):
     """A service with a finished assessment, so that starting asks how to start."""
     assessment = services.start_assessment(bins, by=coventry_lead, phase="beta")
-    assessment.points.update(score=3)
+    assessment.points.update(score=3, evidence="We ran 12 interviews.")
     services.submit(assessment, by=coventry_lead)
     services.withdraw(assessment, by=coventry_lead, reason="Start again")
     return bins
@@ -369,7 +369,7 @@ def test_cancelling_or_resending_an_invitation_goes_back_where_it_came_from(
 @pytest.fixture
 def submitted(bins, coventry_lead):
     assessment = services.start_assessment(bins, by=coventry_lead, phase="beta")
-    assessment.points.update(score=3)
+    assessment.points.update(score=3, evidence="We ran 12 interviews.")
     return services.submit(assessment, by=coventry_lead)
 
 
@@ -600,7 +600,7 @@ def form_pages(coventry, coventry_lead, draft, product, client_for):
     assessment = services.start_assessment(
         ServiceFactory(council=coventry), by=coventry_lead, phase="beta"
     )
-    assessment.points.update(score=3)
+    assessment.points.update(score=3, evidence="We ran 12 interviews.")
     services.submit(assessment, by=coventry_lead)
     invitation = services.invite(
         by=coventry_lead, email="new@coventry.example", role="contributor", council=coventry

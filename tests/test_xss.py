@@ -196,8 +196,10 @@ def point_answers(*, revision=0, answer="3", evidence="", reason="", links=()):
 
 
 def complete_and_submit(assessment, by):
-    """Score the points not yet answered (directly: they are not what is tested), then submit."""
+    """Score the points not yet answered, with evidence where there is none (directly:
+    they are not what is tested), then submit."""
     assessment.points.filter(score__isnull=True, not_applicable=False).update(score=3)
+    assessment.points.filter(not_applicable=False, evidence="").update(evidence="Interviews.")
     return services.submit(assessment, by=by)
 
 
