@@ -90,15 +90,31 @@ def is_met(score):
     return score is not None and score >= MET_FROM
 
 
+def missing(answer, link_count=0):
+    """What one point still needs before it counts as completed, in words for the
+    team ("score this point"), or "" when it needs nothing.
+
+    A completed point is scored with evidence (text or at least one link), or not
+    applicable with a reason. Submission is refused while any point misses something.
+    """
+    if answer.not_applicable:
+        return "" if answer.not_applicable_reason.strip() else "give a reason it is not applicable"
+    if answer.score is None:
+        return "score this point"
+    if not (answer.evidence.strip() or link_count):
+        return "give evidence for the score"
+    return ""
+
+
 def task_status(answer, link_count=0):
     """Where the team has got to with one point, for the task list.
 
-    Completed: scored, or not applicable with a reason. Incomplete: anything
-    entered short of that. Not yet started: nothing entered.
+    Completed: nothing `missing`. Incomplete: anything entered short of that.
+    Not yet started: nothing entered.
     """
-    if answer.score is not None or (answer.not_applicable and answer.not_applicable_reason.strip()):
+    if not missing(answer, link_count):
         return TaskStatus.COMPLETED
-    if answer.not_applicable or answer.evidence.strip() or link_count:
+    if answer.score is not None or answer.not_applicable or answer.evidence.strip() or link_count:
         return TaskStatus.INCOMPLETE
     return TaskStatus.NOT_STARTED
 
@@ -106,7 +122,7 @@ def task_status(answer, link_count=0):
 @dataclass(frozen=True)
 class Summary:
     points: int  # points in the Standard
-    completed: int  # points scored or marked not applicable with a reason
+    completed: int  # points scored with evidence, or not applicable with a reason
     applicable: int  # points not marked not applicable
     total: int  # sum of the scores given
     maximum: int  # 5 for each applicable point

@@ -9,6 +9,7 @@ import os
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from hypothesis import HealthCheck, settings
 
 from assessments.models import Role
 from standard.models import StandardVersion
@@ -16,6 +17,23 @@ from tests.factories import CouncilFactory, MembershipFactory, PeerGroupFactory,
 from tests.two_factor import needs_verifying, verify_session
 
 PASSWORD = "correct-horse-battery"
+
+# Property-based tests (Hypothesis): 40 examples each locally, 100 in CI, where the
+# examples are derived from each test's name (derandomize) so that every run tries the
+# same ones. HYPOTHESIS_PROFILE chooses another. Examples share a test's fixtures (each
+# undoes what it wrote), and requests take longer than Hypothesis's default deadline.
+settings.register_profile(
+    "dev",
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile(
+    "ci", settings.get_profile("dev"), max_examples=100, derandomize=True, database=None
+)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev")
+)
 
 # The columns of every permission matrix, and what a cell may expect.
 PERSONAS = [

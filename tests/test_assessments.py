@@ -1,5 +1,7 @@
 """Self-assessment: starting, answering points, the concurrency guard, submitting."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -52,8 +54,8 @@ def point_data(revision=0, answer="3", evidence="We ran 12 interviews.", action=
     return data
 
 
-def save(answer, by, *, revision=0, score=3, na=False, reason="", evidence="", links=()):
-    """Save one point as a person would, with the defaults of a plain "3, no evidence"."""
+def save(answer, by, *, revision=0, score=3, na=False, reason="", evidence="Done.", links=()):
+    """Save one point as a person would, with the defaults of a plain "3, Done."."""
     return services.save_point(
         answer,
         by=by,
@@ -401,7 +403,7 @@ def test_submission_is_refused_with_links_to_the_points_concerned(client_for, dr
     response = client.post(url("submit_assessment", draft))
     html = response.content.decode()
     assert response.status_code == 400
-    assert f'href="{url("edit_point", draft, 4)}"' in html
+    assert f'href="{url("edit_point", draft, 4)}?return=check"' in html
     assert "Point 4, Iterate and improve regularly: score this point" in html
     assert "give a reason it is not applicable" in html
     draft.refresh_from_db()
@@ -671,3 +673,204 @@ def test_task_list_ids_are_unique_and_every_status_is_named_by_its_link(
     html = response.content.decode()
     assert 'aria-describedby="point-1-hint point-1-status"' in html
     assert 'id="point-15-status"' in html
+
+
+# --- Changing an answer from check answers --------------------------------------------
+
+
+def test_change_from_check_answers_comes_back_to_check_answers(
+    client_for, draft, coventry_contributor
+):
+    client = client_for(coventry_contributor)
+    check = client.get(url("check_answers", draft)).content.decode()
+    change = f"{url('edit_point', draft, 7)}?return=check"
+    assert f'href="{change}"' in check
+    page = client.get(change).content.decode()
+    assert '<input type="hidden" name="return" value="check">' in page
+    response = client.post(
+        url("edit_point", draft, 7), {**point_data(action="continue"), "return": "check"}
+    )
+    assert response["Location"] == url("check_answers", draft)
+    assert draft.points.get(point__number=7).revision == 1
+
+
+def test_points_named_by_a_refused_submission_link_back_to_check_answers(
+    client_for, draft, coventry_lead
+):
+    html = client_for(coventry_lead).post(url("submit_assessment", draft)).content.decode()
+    assert f'href="{url("edit_point", draft, 4)}?return=check"' in html
+
+
+@pytest.mark.parametrize("where", ["https://evil.example/", "//evil.example", "/councils/", ""])
+def test_any_other_return_goes_to_the_next_point(client_for, draft, coventry_contributor, where):
+    client = client_for(coventry_contributor)
+    page = client.get(f"{url('edit_point', draft, 7)}?return={where}").content.decode()
+    assert 'name="return"' not in page
+    response = client.post(
+        url("edit_point", draft, 7), {**point_data(action="continue"), "return": where}
+    )
+    assert response["Location"] == url("edit_point", draft, 8)
+
+
+def test_a_score_without_evidence_or_a_link_stops_submission(client_for, draft, coventry_lead):
+    complete(draft, coventry_lead, score=5)
+    five = draft.points.get(point__number=8)
+    save(five, coventry_lead, revision=five.revision, score=5, evidence="")
+    linked = draft.points.get(point__number=9)
+    save(linked, coventry_lead, revision=linked.revision, links=[("Log", "https://log.example")])
+    client = client_for(coventry_lead)
+    assert "14 of 15 points completed." in client.get(url("assessment", draft)).content.decode()
+    response = client.post(url("submit_assessment", draft))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Point 8, Test the end-to-end service: give evidence for the score" in html
+    assert "Point 9" not in html
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+
+def test_the_point_page_says_a_score_needs_evidence(client_for, draft, coventry_lead):
+    html = client_for(coventry_lead).get(url("edit_point", draft, 1)).content.decode()
+    assert "Every score needs evidence: describe it below or add a link to it." in html
+
+
+# --- What is expected, and what was said last time --------------------------------------
+
+
+def test_the_point_page_shows_what_is_expected_at_the_assessments_phase_outside_the_details(
+    client_for, draft, coventry_lead
+):
+    html = client_for(coventry_lead).get(url("edit_point", draft, 1)).content.decode()
+    point = draft.points.get(point__number=1).point
+    assert point.beta
+    assert point.beta != point.alpha
+    before_details = html[: html.index('<details class="govuk-details">')]
+    assert "Expected at beta" in before_details
+    assert point.beta in before_details
+    assert point.alpha not in html
+
+
+def _finished(assessment, by, *, first_evidence, na_reason):
+    for answer in assessment.points.all():
+        if answer.point.number == 6:
+            save(answer, by, na=True, reason=na_reason, evidence="")
+        elif answer.point.number == 1:
+            save(answer, by, score=4, evidence=first_evidence)
+        else:
+            save(answer, by)
+    services.submit(assessment, by=by)
+    services.withdraw(assessment, by=by, reason="Wrong phase.")
+
+
+def test_a_reassessment_carries_the_not_applicable_reason_but_not_the_choice(draft, coventry_lead):
+    _finished(draft, coventry_lead, first_evidence="Twenty interviews.", na_reason="No data.")
+    again = services.start_assessment(
+        draft.service, by=coventry_lead, phase="beta", carry_forward=True
+    )
+    carried = again.points.get(point__number=6)
+    assert (carried.not_applicable, carried.score) == (False, None)
+    assert carried.not_applicable_reason == "No data."
+
+
+def test_a_reassessment_point_shows_last_times_score_and_answer(client_for, draft, coventry_lead):
+    _finished(draft, coventry_lead, first_evidence="Twenty interviews.", na_reason="No data.")
+    again = services.start_assessment(
+        draft.service, by=coventry_lead, phase="beta", carry_forward=True
+    )
+    client = client_for(coventry_lead)
+    response = client.get(url("edit_point", again, 1))
+    html = response.content.decode()
+    assert "Last time" in html
+    assert "4 – Strong" in html
+    assert "carried forward" in html
+    assert "Twenty interviews." in html
+    assert_ids_sound(response)
+    na = client.get(url("edit_point", again, 6)).content.decode()
+    assert "Not applicable at this phase: No data." in na
+    assert "No data.</textarea>" in na
+
+
+def test_a_blank_start_shows_nothing_from_last_time(client_for, draft, coventry_lead):
+    _finished(draft, coventry_lead, first_evidence="Twenty interviews.", na_reason="No data.")
+    again = services.start_assessment(draft.service, by=coventry_lead, phase="beta")
+    html = client_for(coventry_lead).get(url("edit_point", again, 1)).content.decode()
+    assert "Last time" not in html
+    assert again.points.get(point__number=6).not_applicable_reason == ""
+
+
+class _Attributes(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.by_id = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.by_id[attrs["id"]] = attrs
+
+
+def attributes(html, element_id):
+    parser = _Attributes()
+    parser.feed(html)
+    return parser.by_id[element_id]
+
+
+def test_errors_on_the_point_page_are_tied_to_their_fields(client_for, draft, coventry_lead):
+    data = {
+        **point_data(answer="na", evidence="x" * 20_001, links=[("Report", "not an address")]),
+        "not_applicable_reason": "y" * 2_001,
+    }
+    response = client_for(coventry_lead).post(url("edit_point", draft, 1), data)
+    html = response.content.decode()
+    assert_ids_sound(response)
+    for field in ("id_evidence", "id_not_applicable_reason", "id_links-0-url"):
+        field_attributes = attributes(html, field)
+        described_by = field_attributes["aria-describedby"].split()
+        errors = [ref for ref in described_by if ref.endswith("-error")]
+        assert errors, field
+        assert "Error:" in html[html.index(f'id="{errors[0]}"') :][:200]
+        assert field_attributes.get("aria-invalid") == "true", field
+    assert "aria-invalid" not in attributes(html, "id_links-0-title")
+
+
+def test_fields_without_errors_are_not_marked_invalid(client_for, draft, coventry_lead):
+    html = client_for(coventry_lead).get(url("edit_point", draft, 1)).content.decode()
+    assert "aria-invalid" not in html
+
+
+def test_after_add_another_link_the_new_rows_title_has_focus(client_for, draft, coventry_lead):
+    data = point_data(action="add_link", links=[("One", "https://one.example")])
+    html = client_for(coventry_lead).post(url("edit_point", draft, 7), data).content.decode()
+    assert html.count("autofocus") == 1
+    assert "autofocus" in str(attributes(html, "id_links-1-title"))
+    page = client_for(coventry_lead).get(url("edit_point", draft, 7)).content.decode()
+    assert "autofocus" not in page
+
+
+def test_preview_shows_the_evidence_as_it_will_appear_and_saves_nothing(
+    client_for, draft, coventry_lead
+):
+    data = point_data(
+        answer="4",
+        evidence="We interviewed **24 residents**.\n\n- 8 by phone",
+        action="preview",
+        links=[("Report", "https://report.example")],
+    )
+    response = client_for(coventry_lead).post(url("edit_point", draft, 2), data)
+    html = response.content.decode()
+    preview = html[html.index('id="evidence-preview"') :]
+    assert '<p class="govuk-body">We interviewed <strong>24 residents</strong>.</p>' in preview
+    assert '<ul class="govuk-list govuk-list--bullet">' in preview
+    assert "We interviewed **24 residents**.\n\n- 8 by phone</textarea>" in html
+    assert 'value="https://report.example"' in html
+    assert "checked" in attributes(html, "id_answer_5")
+    assert_ids_sound(response)
+    answer = draft.points.get(point__number=2)
+    assert (answer.revision, answer.evidence, answer.links.count()) == (0, "", 0)
+    assert not AssessmentEvent.objects.filter(kind=EventKind.SAVED_POINT).exists()
+
+
+def test_the_point_page_offers_a_preview_without_javascript(client_for, draft, coventry_lead):
+    html = client_for(coventry_lead).get(url("edit_point", draft, 2)).content.decode()
+    assert '<button type="submit" name="action" value="preview"' in html
+    assert 'id="evidence-preview"' not in html

@@ -32,7 +32,7 @@ def assess(service, by, scores, *, submit=True):
             score=None if score == "na" else score,
             not_applicable=score == "na",
             reason="Nothing to test at this phase." if score == "na" else "",
-            evidence="",
+            evidence="" if score == "na" else "Shown to the reviewer.",
             links=[],
         )
     if submit:

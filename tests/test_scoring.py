@@ -9,7 +9,9 @@ from assessments import scoring
 from assessments.scoring import Rating, TaskStatus
 
 
-def answer(score=None, na=False, reason="", evidence="", pk=None):
+def answer(score=None, na=False, reason="", evidence=None, pk=None):
+    if evidence is None:  # a scored point has evidence unless the test says otherwise
+        evidence = "Done." if score is not None else ""
     return SimpleNamespace(
         pk=pk, score=score, not_applicable=na, not_applicable_reason=reason, evidence=evidence
     )
@@ -92,7 +94,10 @@ def test_not_applicable_without_a_reason_is_not_complete():
         ({}, 1, TaskStatus.INCOMPLETE),
         ({"na": True}, 0, TaskStatus.INCOMPLETE),
         ({"na": True, "reason": "Nothing to test yet"}, 0, TaskStatus.COMPLETED),
-        ({"score": 0}, 0, TaskStatus.COMPLETED),
+        ({"score": 0, "evidence": "Nothing yet"}, 0, TaskStatus.COMPLETED),
+        ({"score": 5, "evidence": ""}, 0, TaskStatus.INCOMPLETE),  # a score needs evidence
+        ({"score": 5, "evidence": "  "}, 0, TaskStatus.INCOMPLETE),
+        ({"score": 3}, 1, TaskStatus.COMPLETED),  # a link is evidence
         ({"score": 4, "evidence": "Lots"}, 2, TaskStatus.COMPLETED),
     ],
 )

@@ -121,7 +121,7 @@ def _invitation_with_known_token(**kwargs):
 
 
 def _answer_every_point(assessment, score):
-    PointAssessment.objects.filter(assessment=assessment).update(score=score)
+    PointAssessment.objects.filter(assessment=assessment).update(score=score, evidence="Done.")
 
 
 def build_world():

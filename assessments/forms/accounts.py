@@ -9,9 +9,13 @@ from django.contrib.auth import forms as auth_forms
 from assessments.auth import may_send_password_reset
 from assessments.models import normalise_email
 
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+# No address is longer than 254 characters (RFC 5321), so a longer one is in the wrong
+# format: said so, rather than as a limit, which no one needs to be told.
 EMAIL_ERRORS = {
     "required": "Enter your email address",
-    "invalid": "Enter an email address in the correct format, like name@example.com",
+    "invalid": EMAIL_FORMAT,
+    "max_length": EMAIL_FORMAT,
 }
 
 

@@ -12,7 +12,30 @@ NOT_APPLICABLE = "na"
 EVIDENCE_LIMIT = 20_000  # characters
 REASON_LIMIT = 2_000  # characters
 LINK_LIMIT = 50  # links per point
+LINK_TITLE_LIMIT = 200  # characters, as EvidenceLink.title
+LINK_ADDRESS_LIMIT = 1_000  # characters, as EvidenceLink.url
+WITHDRAWAL_LIMIT = 2_000  # characters
 URL_ERROR = "Enter a web address in the correct format, like https://www.example.com/report"
+
+
+class RevisionField(forms.Field):
+    """The hidden revision a form was opened at (see services.conflicts).
+
+    Anything but a number is not from our page: it is read as None, which matches no
+    revision, so the person is shown what is saved now and checks before saving again.
+    Refusing it instead would put the error on a hidden field, which the page cannot show.
+    """
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        try:
+            return int(value)
+        except (TypeError, ValueError):  # not a number, or more digits than int() reads
+            return None
 
 
 class StartAssessmentForm(forms.Form):
@@ -55,6 +78,9 @@ class PointForm(forms.Form):
         + [(NOT_APPLICABLE, "Not applicable at this phase")],
         required=False,
         widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": "Select a score from 0 to 5, or not applicable at this phase"
+        },
     )
     not_applicable_reason = forms.CharField(
         label="Why does this point not apply at this phase?",
@@ -71,7 +97,7 @@ class PointForm(forms.Form):
         max_length=EVIDENCE_LIMIT,
         error_messages={"max_length": f"Evidence must be {EVIDENCE_LIMIT:,} characters or fewer"},
     )
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    revision = RevisionField()
     # Set after an edit conflict: the person has seen the other version and saves over it.
     replacing = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -86,13 +112,23 @@ class PointForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=200, required=False)
+    title = forms.CharField(
+        label="Title",
+        max_length=LINK_TITLE_LIMIT,
+        required=False,
+        error_messages={
+            "max_length": f"The title must be {LINK_TITLE_LIMIT:,} characters or fewer"
+        },
+    )
     url = forms.URLField(
         label="Address",
-        max_length=1000,
+        max_length=LINK_ADDRESS_LIMIT,
         required=False,
         assume_scheme="https",
-        error_messages={"invalid": URL_ERROR},
+        error_messages={
+            "invalid": URL_ERROR,
+            "max_length": f"The address must be {LINK_ADDRESS_LIMIT:,} characters or fewer",
+        },
     )
 
     def clean(self):
@@ -100,7 +136,7 @@ class LinkForm(forms.Form):
         title, url = data.get("title", "").strip(), data.get("url", "")
         if title and not url and "url" not in self.errors:
             self.add_error("url", "Enter the address of the link")
-        if url and not title:
+        if url and not title and "title" not in self.errors:
             self.add_error("title", "Enter a title for the link")
         return data
 
@@ -130,10 +166,15 @@ LinkFormSet = forms.formset_factory(
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label="Why are you withdrawing this assessment?",
-        help_text="This reason stays on the assessment's record.",
+        help_text=(
+            f"This reason stays on the assessment's record. Up to {WITHDRAWAL_LIMIT:,} characters."
+        ),
         widget=forms.Textarea,
-        max_length=2000,
-        error_messages={"required": "Enter why you are withdrawing the assessment"},
+        max_length=WITHDRAWAL_LIMIT,
+        error_messages={
+            "required": "Enter why you are withdrawing the assessment",
+            "max_length": f"The reason must be {WITHDRAWAL_LIMIT:,} characters or fewer",
+        },
     )
 
     def __init__(self, *args, **kwargs):

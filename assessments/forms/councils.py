@@ -181,7 +181,7 @@ class AdoptionForm(forms.Form):
     )
     sponsor_role = forms.CharField(
         label="Senior sponsor's role",
-        help_text="For example, Chief Executive or Cabinet Member for Digital",
+        help_text="For example, Chief Executive or Cabinet Member for Digital. Up to 150 characters.",
         max_length=150,
         error_messages={
             "required": "Enter the senior sponsor's role",

@@ -113,8 +113,12 @@ class AcceptInvitationForm(forms.Form):
 
     full_name = forms.CharField(
         label="Full name",
+        help_text="Up to 150 characters.",
         max_length=150,
-        error_messages={"required": "Enter your full name"},
+        error_messages={
+            "required": "Enter your full name",
+            "max_length": "Full name must be 150 characters or fewer",
+        },
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
     )
     new_password1 = forms.CharField(

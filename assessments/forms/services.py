@@ -7,6 +7,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Fluid, Size
 from django import forms
 
 from assessments.forms.accounts import gds_helper
+from assessments.forms.assessments import RevisionField
 from assessments.models import Phase, Product, Service, Sourcing
 
 # The value of the "Not listed" option in the product list.
@@ -62,7 +63,7 @@ class ServiceForm(forms.ModelForm):
         required=False,
         error_messages={"invalid_choice": "Choose a product from the list"},
     )
-    revision = forms.CharField(widget=forms.HiddenInput, required=False)
+    revision = RevisionField()
 
     # In the order of the page, for the error summary.
     field_order = ["name", "description", "url", "phase", "owner", "sourcing", "product"]
@@ -88,13 +89,14 @@ class ServiceForm(forms.ModelForm):
             "suggested_supplier": "Supplier name",
             "suggested_product": "Product name",
         }
+        # The limits are the model's; the description's is said by its character count.
         help_texts = {
-            "name": "For example, Report a missed bin collection",
+            "name": "For example, Report a missed bin collection. Up to 150 characters.",
             "description": "What the service lets people do",
-            "url": "Where people start using the service",
-            "owner": "The person responsible for the service day to day, for example Head of Waste Services",
-            "suggested_supplier": "Only if the product is not listed",
-            "suggested_product": "Only if the product is not listed",
+            "url": "Where people start using the service. Up to 500 characters.",
+            "owner": "The person responsible for the service day to day, for example Head of Waste Services. Up to 150 characters.",
+            "suggested_supplier": "Only if the product is not listed. Up to 150 characters.",
+            "suggested_product": "Only if the product is not listed. Up to 150 characters.",
         }
         widgets = {
             # A text input typed as "url" (crispy-forms-gds styles text inputs, not URLInput).
@@ -207,14 +209,6 @@ class ServiceForm(forms.ModelForm):
     def clean_description(self):
         # Browsers send new lines as CRLF; store them as the rest of the database does.
         return self.cleaned_data["description"].replace("\r\n", "\n")
-
-    def clean_revision(self):
-        # Missing or not a number (so not from our page): None, which matches no revision,
-        # so the person is shown what is saved now and checks before saving again.
-        try:
-            return int(self.cleaned_data["revision"])
-        except ValueError:
-            return None
 
     def clean_product(self):
         value = self.cleaned_data["product"]

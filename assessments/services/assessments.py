@@ -5,8 +5,10 @@ Submitting, withdrawing and deleting are transitions: see `transitions.py`.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
+from assessments import scoring
 from assessments.models import (
     Assessment,
     AssessmentEvent,
@@ -45,9 +47,9 @@ def start_assessment(service, *, by, phase, carry_forward=False):
        people starting at once, the second waits for the first and finds their draft.
        The database also allows only one draft per service.
     3. Creates the assessment and one empty answer per point.
-    4. With `carry_forward`, copies the evidence and links (not the scores) of the
-       service's last finished assessment, point by point (matched by number), so the team
-       edits rather than retypes.
+    4. With `carry_forward`, copies the evidence, links and not-applicable reasons (not the
+       scores, nor whether a point was not applicable) of the service's last finished
+       assessment, point by point (matched by number), so the team edits rather than retypes.
     5. Records the start in the assessment's history.
     """
 
@@ -79,6 +81,10 @@ def start_assessment(service, *, by, phase, carry_forward=False):
                 assessment=assessment,
                 point=point,
                 evidence=earlier[point.number].evidence if point.number in earlier else "",
+                # The reason, not the choice: the team chooses again, as it scores again.
+                not_applicable_reason=(
+                    earlier[point.number].not_applicable_reason if point.number in earlier else ""
+                ),
             )
             for point in standard.points.order_by("number")
         )
@@ -227,17 +233,15 @@ def what_changed(before, after):
 
 
 def incomplete_points(assessment):
-    """What stops submission: [(number, short title, what is missing)] in point order."""
-    problems = []
-    for answer in assessment.points.select_related("point").order_by("point__number"):
-        if answer.not_applicable and not answer.not_applicable_reason.strip():
-            problems.append(
-                (
-                    answer.point.number,
-                    answer.point.short_title,
-                    "give a reason it is not applicable",
-                )
-            )
-        elif not answer.not_applicable and answer.score is None:
-            problems.append((answer.point.number, answer.point.short_title, "score this point"))
-    return problems
+    """What stops submission: [(number, short title, what is missing)] in point order,
+    by the rule in `scoring.missing`."""
+    answers = (
+        assessment.points.select_related("point")
+        .annotate(link_count=Count("links"))
+        .order_by("point__number")
+    )
+    return [
+        (answer.point.number, answer.point.short_title, problem)
+        for answer in answers
+        if (problem := scoring.missing(answer, answer.link_count))
+    ]

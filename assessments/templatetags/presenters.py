@@ -137,7 +137,9 @@ def problem_links(assessment, problems):
     council = assessment.service.council
     return [
         (
-            reverse("assessments:edit_point", args=[council, assessment.pk, number]),
+            # From check answers, and back to it after saving.
+            reverse("assessments:edit_point", args=[council, assessment.pk, number])
+            + "?return=check",
             f"Point {number}, {title}: {missing}",
         )
         for number, title, missing in problems

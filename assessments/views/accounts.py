@@ -24,9 +24,13 @@ from assessments.forms.accounts import (
 
 
 def _safe_next(request):
-    """The page to return to after signing in, if it is on this site."""
+    """The page to return to after signing in, if it is on this site.
+
+    Only a path from the root ("/standard/3/"): redirect() reads a word without a slash
+    or a dot as the name of a URL, and fails on any other word.
+    """
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

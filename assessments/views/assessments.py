@@ -17,7 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from assessments import scoring, services
 from assessments.forms.assessments import (
     EVIDENCE_LIMIT,
+    LINK_ADDRESS_LIMIT,
     LINK_LIMIT,
+    LINK_TITLE_LIMIT,
     NOT_APPLICABLE,
     REASON_LIMIT,
     LinkFormSet,
@@ -142,13 +144,33 @@ def _link_formset(data, answer, *, add_row=False):
     """
     if data is not None:
         data = data.copy()
-        rows = data.get("links-TOTAL_FORMS", "")
-        if add_row and rows.isdigit() and int(rows) < LINK_LIMIT:
-            data["links-TOTAL_FORMS"] = str(int(rows) + 1)
+        try:
+            rows = int(data.get("links-TOTAL_FORMS", ""))
+        except ValueError:  # not a count ("²" is a digit, but not one int() reads)
+            rows = None
+        added = add_row and rows is not None and 0 <= rows < LINK_LIMIT
+        if added:
+            data["links-TOTAL_FORMS"] = str(rows + 1)
         # Anything else that is not a count is left for the formset to refuse as tampered.
-        return LinkFormSet(data, prefix="links")
+        links = LinkFormSet(data, prefix="links")
+        # The new row's title gets the focus (`autofocus`, so without JavaScript too).
+        links.added_row = int(rows) if added else None
+        return links
     initial = [{"title": link.title, "url": link.url} for link in answer.links.all()]
-    return LinkFormSet(initial=[*initial, {}], prefix="links")
+    links = LinkFormSet(initial=[*initial, {}], prefix="links")
+    links.added_row = None
+    return links
+
+
+# Where "Save and continue" may go instead of the next point: a fixed set of names,
+# never an address taken from the request.
+RETURNS = {"check": "check_answers"}
+
+
+def _return_to(request):
+    """The page the person came from, if it is one they go back to ("return=check")."""
+    value = (request.POST if request.method == "POST" else request.GET).get("return", "")
+    return value if value in RETURNS else ""
 
 
 def _initial_answer(answer):
@@ -170,6 +192,7 @@ def edit_point(request, code, pk, number):
     if request.method == "POST" and not can_edit and assessment.is_draft:
         raise PermissionDenied
     action = request.POST.get("action", "")
+    return_to = _return_to(request)
     # What they typed before being signed out, shown again but not saved (lgdss.unsaved).
     kept = unsaved.restore(request) if request.method == "GET" else None
     if kept is not None and not can_edit and assessment.is_draft:
@@ -186,6 +209,7 @@ def edit_point(request, code, pk, number):
     )
     links = _link_formset(data, answer, add_row=action == "add_link")
     conflict = None
+    preview = None  # the evidence typed, to show rendered, after "Preview"
     not_saved = None  # the assessment as it is, when it stopped being a draft before the save
     if data is not None and not can_edit:
         # A member saving after the assessment was submitted: nothing is saved, and what
@@ -193,6 +217,9 @@ def edit_point(request, code, pk, number):
         not_saved = assessment
         form.is_valid()
         _not_saved_error(form, assessment)
+    elif request.method == "POST" and action == "preview":
+        # The evidence as it will appear, with everything typed kept and nothing saved.
+        preview = form["evidence"].value() or ""
     elif request.method == "POST" and action != "add_link" and form.is_valid() and links.is_valid():
         data = form.cleaned_data
         try:
@@ -230,6 +257,8 @@ def edit_point(request, code, pk, number):
         else:
             messages.success(request, f"Point {number} saved")
             if action == "continue":
+                if return_to:
+                    return redirect(_url(RETURNS[return_to], assessment))
                 if number < assessment.points.count():
                     return redirect(_url("edit_point", assessment, number + 1))
                 return redirect(_url("check_answers", assessment))
@@ -252,15 +281,32 @@ def edit_point(request, code, pk, number):
             "can_edit": can_edit,
             "point_count": assessment.points.count(),
             "phase_expectation": getattr(point, assessment.phase, ""),
+            "last_time": _last_time(assessment, number),
             "not_saved": not_saved,
+            "return_to": return_to,
+            "preview": preview,
             "restored": kept is not None and not_saved is None,
             "limits": {
                 "evidence": f"{EVIDENCE_LIMIT:,}",
                 "reason": f"{REASON_LIMIT:,}",
                 "links": LINK_LIMIT,
+                "link_title": f"{LINK_TITLE_LIMIT:,}",
+                "link_address": f"{LINK_ADDRESS_LIMIT:,}",
             },
             "has_errors": bool(form.errors or links.total_error_count() or conflict),
         },
+    )
+
+
+def _last_time(assessment, number):
+    """On a reassessment, this point's answer in the assessment it carried forward from."""
+    if assessment.started_from_id is None:
+        return None
+    return (
+        PointAssessment.objects.filter(assessment=assessment.started_from_id, point__number=number)
+        .select_related("assessment")
+        .prefetch_related("links")
+        .first()
     )
 
 

@@ -16,6 +16,8 @@ export function initTimeoutWarning() {
   if (!dialog || typeof dialog.showModal !== "function") {
     return;
   }
+  // Marked as started, as GOV.UK Frontend marks its own components.
+  dialog.setAttribute("data-app-timeout-warning-init", "");
   const sessionMs = Number(dialog.dataset.sessionSeconds) * 1000;
   const warningMs = Number(dialog.dataset.warningSeconds) * 1000;
   const countdown = dialog.querySelector(".app-timeout-warning__countdown");

@@ -71,13 +71,17 @@ def test_a_point_with_several_links_is_saved_without_javascript(
 
     page.goto(f"/councils/cov/assessments/{draft.pk}/points/13/")
     page.get_by_role("radio", name=re.compile(r"^3 – ")).check()
-    page.get_by_label("Evidence", exact=True).fill("We publish four indicators.")
+    page.get_by_label("Evidence", exact=True).fill("We publish **four** indicators.")
+    page.get_by_role("button", name="Preview the evidence").click()
+    expect(page.locator("#evidence-preview strong")).to_have_text("four")
     page.get_by_label("Title of link 1").fill("Dashboard")
     page.get_by_label("Address of link 1").fill("https://data.example/bins")
     page.get_by_role("button", name="Add another link").click()
 
     # The page came back from the server with a second row and everything kept.
-    expect(page.get_by_label("Evidence", exact=True)).to_have_value("We publish four indicators.")
+    expect(page.get_by_label("Evidence", exact=True)).to_have_value(
+        "We publish **four** indicators."
+    )
     expect(page.get_by_role("radio", name=re.compile(r"^3 – "))).to_be_checked()
     page.get_by_label("Title of link 2").fill("Annual report")
     page.get_by_label("Address of link 2").fill("https://data.example/report")
@@ -86,4 +90,27 @@ def test_a_point_with_several_links_is_saved_without_javascript(
     expect(page).to_have_url(re.compile(r"/points/14/$"))
     answer = draft.points.get(point__number=13)
     assert [link.title for link in answer.links.all()] == ["Dashboard", "Annual report"]
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without"])
+def test_after_add_another_link_by_keyboard_the_new_rows_title_has_focus(
+    browser, live_server, draft, coventry_lead, javascript
+):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto("/sign-in/")
+    page.get_by_label("Email address").fill("lead@coventry.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/councils/cov/assessments/{draft.pk}/points/13/")
+    page.get_by_label("Title of link 1").fill("Dashboard")
+    page.get_by_label("Address of link 1").fill("https://data.example/bins")
+
+    press_tab_until(page, r"^Add another link$")
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_label("Title of link 2")).to_be_focused()
+    page.keyboard.type("Annual report")
+    expect(page.get_by_label("Title of link 2")).to_have_value("Annual report")
     context.close()

@@ -52,7 +52,7 @@ def test_the_warning_appears_works_by_keyboard_and_staying_signed_in_extends_the
     settings.SESSION_COOKIE_AGE = 20
     settings.SESSION_WARNING_SECONDS = 17  # the warning opens 3 seconds after a page loads
     sign_in(page)
-    expect(page.locator("h1")).to_have_text("Your account")
+    expect(page.locator("h1")).to_have_text("Your work")
     dialog = page.get_by_role("alertdialog", name=HEADING)
 
     expect(dialog).to_be_visible(timeout=8_000)
@@ -79,7 +79,7 @@ def test_the_warning_appears_works_by_keyboard_and_staying_signed_in_extends_the
     expect(dialog).to_be_hidden()
     assert moved_on(before)
     page.reload()
-    expect(page.locator("h1")).to_have_text("Your account")  # still signed in
+    expect(page.locator("h1")).to_have_text("Your work")  # still signed in
 
 
 def test_when_time_runs_out_they_are_signed_out_and_what_they_typed_waits_for_them(
@@ -118,7 +118,7 @@ def test_without_javascript_no_warning_appears(browser, live_server, settings, c
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
     sign_in(page)
-    expect(page.locator("h1")).to_have_text("Your account")
+    expect(page.locator("h1")).to_have_text("Your work")
     page.wait_for_timeout(2_000)
     expect(page.locator("dialog")).to_be_hidden()
     expect(page.get_by_role("alertdialog")).to_have_count(0)

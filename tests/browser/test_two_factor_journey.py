@@ -85,7 +85,7 @@ def test_coordinator_sets_up_two_factor_authentication_and_signs_in_with_a_code(
     # The code of the set-up was used: the app's next one.
     page.get_by_label("Security code").fill(code_from(key, steps=1))
     page.get_by_role("button", name="Continue").click()
-    expect(page.locator("h1")).to_have_text("Your account")
+    expect(page.locator("h1")).to_have_text("Your work")
     page.goto("/admin/")
     expect(page.locator("h1")).to_have_text("Councils, peer groups and people")
     page.goto("/account/")
@@ -98,6 +98,6 @@ def test_coordinator_sets_up_two_factor_authentication_and_signs_in_with_a_code(
     assert_accessible(page)
     page.get_by_label("Recovery code").fill(recovery_codes[0])
     page.get_by_role("button", name="Continue").click()
-    expect(page.locator("h1")).to_have_text("Your account")
+    expect(page.locator("h1")).to_have_text("Your work")
     expect(page.get_by_text("You have 9 recovery codes left")).to_be_visible()
     assert_accessible(page)
