@@ -74,18 +74,33 @@ class UserAdmin(CoordinatorPermissions, BaseUserAdmin):
         "full_name",
         "is_coordinator",
         "is_peer_reviewer",
-        "reviewer_peer_group",
+        "is_independent_assessor",
         "is_active",
         "last_login",
     ]
-    list_filter = ["is_coordinator", "is_peer_reviewer", "reviewer_peer_group", "is_active"]
-    list_select_related = ["reviewer_peer_group"]
+    list_filter = [
+        "is_coordinator",
+        "is_peer_reviewer",
+        "is_independent_assessor",
+        "reviewer_peer_groups",
+        "is_active",
+    ]
     search_fields = ["email", "full_name", "memberships__council__short_name"]
     inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Personal details", {"fields": ["full_name"]}),
-        ("Roles", {"fields": ["is_coordinator", "is_peer_reviewer", "reviewer_peer_group"]}),
+        (
+            "Roles",
+            {
+                "fields": [
+                    "is_coordinator",
+                    "is_peer_reviewer",
+                    "is_independent_assessor",
+                    "reviewer_peer_groups",
+                ]
+            },
+        ),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]

@@ -15,13 +15,15 @@ exists or not; what they may see but not act on is 403.
 Roles:
 - council lead: manages their council's members and records signing up
 - council contributor: a member of a council, without member management
-- peer reviewer: a person from any council, in a peer group, flagged by a coordinator
+- reviewer: a peer reviewer (an officer of a council, in one or more peer groups) or an
+  independent assessor (no council), flagged by a coordinator; sees and reviews only the
+  submitted assessments they are a current reviewer of, never their own council's
 - coordinator: runs the scheme (councils, peer groups, people, invitations anywhere)
 """
 
 import rules
 
-from assessments.models import Membership, Role
+from assessments.models import AWAITING_REVIEW, Membership, ReviewerAssignment, Role, Status
 
 
 @rules.predicate
@@ -124,8 +126,77 @@ def was_never_submitted(user, assessment):
 
 
 @rules.predicate
-def is_submitted(user, assessment):
-    return assessment is not None and assessment.status == "submitted"
+def is_awaiting_review(user, assessment):
+    """Submitted and not finished: in the queue, or with its reviewers or the council."""
+    return assessment is not None and assessment.status in AWAITING_REVIEW
+
+
+@rules.predicate
+def is_in_review(user, assessment):
+    return assessment is not None and assessment.status == Status.IN_REVIEW
+
+
+@rules.predicate
+def is_being_reviewed(user, assessment):
+    """With its reviewers: they score, discuss and may ask for clarification."""
+    return assessment is not None and assessment.status in (
+        Status.IN_REVIEW,
+        Status.CLARIFICATION_REQUESTED,
+    )
+
+
+@rules.predicate
+def is_awaiting_clarification(user, assessment):
+    return assessment is not None and assessment.status == Status.CLARIFICATION_REQUESTED
+
+
+@rules.predicate
+def is_reviewed(user, assessment):
+    return assessment is not None and assessment.status == Status.REVIEWED
+
+
+def _assignment_of(user, assessment):
+    """The user's current (confirmed, not ended) assignment to the assessment, or None.
+    Cached per request on the user object."""
+    if not (user.is_authenticated and user.is_active and user.is_peer_reviewer):
+        return None
+    if assessment is None or assessment.pk is None:
+        return None
+    cache = user.__dict__.setdefault("_assignments", {})
+    if assessment.pk not in cache:
+        cache[assessment.pk] = (
+            ReviewerAssignment.objects.current()
+            .filter(reviewer=user, assessment_id=assessment.pk)
+            .first()
+        )
+    return cache[assessment.pk]
+
+
+@rules.predicate
+def is_reviewer_of(user, assessment):
+    """A current reviewer of the assessment (lead or not)."""
+    return _assignment_of(user, assessment) is not None
+
+
+@rules.predicate
+def is_lead_reviewer_of(user, assessment):
+    assignment = _assignment_of(user, assessment)
+    return assignment is not None and assignment.is_lead
+
+
+@rules.predicate
+def can_review_its_council(user, assessment):
+    """Not a member of the assessed council: nobody reviews their own council."""
+    return assessment is not None and not is_member_of(user, _council_of(assessment))
+
+
+@rules.predicate
+def reviews_in_its_peer_group(user, assessment):
+    return (
+        assessment is not None
+        and user.is_authenticated
+        and user.reviewer_peer_groups.filter(pk=_council_of(assessment).peer_group_id).exists()
+    )
 
 
 @rules.predicate
@@ -158,7 +229,10 @@ rules.add_perm(
     "assessments.start_assessment",
     is_member_of_owning_council & service_is_active & ~has_assessment_awaiting_review,
 )  # on a service
-rules.add_perm("assessments.view_assessment", is_member_of_owning_council | is_coordinator)
+rules.add_perm(
+    "assessments.view_assessment",
+    is_member_of_owning_council | is_coordinator | (is_reviewer_of & ~is_draft),
+)
 # The list of assessments waiting for peer review across every council (on "Your work").
 rules.add_perm("assessments.list_awaiting_review", is_coordinator)
 rules.add_perm("assessments.edit_assessment", is_member_of_owning_council & is_draft)
@@ -168,5 +242,55 @@ rules.add_perm(
 )
 rules.add_perm(
     "assessments.withdraw_assessment",
-    (is_lead_of_owning_council | is_coordinator) & is_submitted,
+    (is_lead_of_owning_council | is_coordinator) & is_awaiting_review,
 )
+
+
+# --- Peer review ----------------------------------------------------------------
+# See docs/decisions/0015-peer-review.md. As above, a superuser is never asked these
+# rules: the workflow functions check the state (and the conflict of interest) again.
+
+# The queue of submissions and assigning reviewers: coordinators, while the assessment
+# waits for review or is being reviewed.
+rules.add_perm("assessments.view_review_queue", is_coordinator)
+rules.add_perm("assessments.assign_reviewers", is_coordinator & is_awaiting_review)
+# Becoming a reviewer of an assessment (checked for the reviewer, whoever assigns them):
+# a reviewer who is not a member of the assessed council.
+rules.add_perm("assessments.be_reviewer", is_peer_reviewer & can_review_its_council)
+# Offering to review: a peer reviewer in the council's peer group, while it waits.
+rules.add_perm(
+    "assessments.volunteer_to_review",
+    is_peer_reviewer & can_review_its_council & reviews_in_its_peer_group & is_awaiting_review,
+)
+# Stepping aside (declaring a conflict of interest): a current reviewer, before the end.
+rules.add_perm("assessments.step_aside", is_reviewer_of & is_awaiting_review)
+# Scoring and commenting on each point: the current reviewers, while it is with them.
+rules.add_perm("assessments.review_assessment", is_reviewer_of & is_being_reviewed)
+# The reviewers' own scores and comments: private to them until the review is complete,
+# then seen by whoever sees the assessment.
+rules.add_perm(
+    "assessments.view_reviewer_scores",
+    is_reviewer_of | ((is_member_of_owning_council | is_coordinator) & is_reviewed),
+)
+# Asking for clarification, setting the agreed scores, completing: the lead reviewer.
+rules.add_perm("assessments.lead_review", is_lead_reviewer_of & is_in_review)
+# The council answers a request for clarification: members change the points asked
+# about; a lead sends the answers back.
+rules.add_perm(
+    "assessments.answer_clarification", is_member_of_owning_council & is_awaiting_clarification
+)
+rules.add_perm(
+    "assessments.send_back_clarification", is_lead_of_owning_council & is_awaiting_clarification
+)
+# The discussion on each point, between the council's members and the current reviewers
+# (never public): read while they may see it, written while it is being reviewed.
+rules.add_perm(
+    "assessments.view_discussion",
+    (is_member_of_owning_council | is_reviewer_of | is_coordinator) & ~is_draft,
+)
+rules.add_perm(
+    "assessments.discuss_point",
+    (is_member_of_owning_council | is_reviewer_of) & is_being_reviewed,
+)
+# The council's response to the completed review, on the record: a lead.
+rules.add_perm("assessments.respond_to_review", is_lead_of_owning_council & is_reviewed)

@@ -148,7 +148,7 @@ def peer_reviewer(midlands):
         email="reviewer@birmingham.example",
         full_name="Rita Reviewer",
         is_peer_reviewer=True,
-        reviewer_peer_group=midlands,
+        reviewer_peer_groups=[midlands],
     )
 
 

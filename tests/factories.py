@@ -51,6 +51,12 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             obj.save()
 
+    @factory.post_generation
+    def reviewer_peer_groups(obj, create, extracted, **kwargs):
+        """`UserFactory(reviewer_peer_groups=[midlands])`: the groups a reviewer reviews in."""
+        if create and extracted:
+            obj.reviewer_peer_groups.add(*extracted)
+
 
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -38,7 +38,7 @@ def change(client, user, **changes):
     fields = {
         "email": user.email,
         "full_name": user.full_name,
-        "reviewer_peer_group": user.reviewer_peer_group_id or "",
+        "reviewer_peer_groups": [group.pk for group in user.reviewer_peer_groups.all()],
         "is_coordinator": user.is_coordinator,
         "is_peer_reviewer": user.is_peer_reviewer,
         "is_active": user.is_active,

@@ -36,7 +36,7 @@ def test_demo_accounts_have_their_roles_and_the_shared_password(councils, settin
     assert Membership.objects.get(user__email="lead@leeds.example").council.code == "LDS"
     reviewer = User.objects.get(email="reviewer@birmingham.example")
     assert reviewer.is_peer_reviewer
-    assert reviewer.reviewer_peer_group.name == "Midlands"
+    assert [group.name for group in reviewer.reviewer_peer_groups.all()] == ["Midlands"]
     assert reviewer.memberships.get().council.code == "BIR"
     assert User.objects.get(email="coordinator@lgdss.example").is_coordinator
     assert Product.objects.count() == 4

@@ -236,7 +236,7 @@ def test_someone_with_an_account_accepts_signed_in(
     assert response["Location"] == reverse("assessments:account")
     leeds_lead.refresh_from_db()
     assert leeds_lead.is_peer_reviewer
-    assert leeds_lead.reviewer_peer_group == midlands
+    assert list(leeds_lead.reviewer_peer_groups.all()) == [midlands]
     assert leeds_lead.memberships.get().role == Role.LEAD, "still Leeds's lead"
 
 

@@ -148,7 +148,7 @@ def build_world():
         "reviewer@birmingham.example",
         "Rita Reviewer",
         is_peer_reviewer=True,
-        reviewer_peer_group=midlands,
+        reviewer_peer_groups=[midlands],
     )
     coordinator = person(
         "coordinator@lgdss.example", "Coco Coordinator", is_coordinator=True, is_staff=True

@@ -98,8 +98,17 @@ class InviteAnyoneForm(forms.Form):
         if not email:
             return data
         if role == InvitationRole.REVIEWER:
-            if User.objects.filter(email__iexact=email, is_peer_reviewer=True).exists():
-                self.add_error("email", f"{email} is already a peer reviewer")
+            group = data.get("peer_group")
+            if (
+                group
+                and User.objects.filter(
+                    email__iexact=email, is_peer_reviewer=True, reviewer_peer_groups=group
+                ).exists()
+            ):
+                self.add_error("email", f"{email} is already a peer reviewer in {group}")
+        elif role == InvitationRole.ASSESSOR:
+            if User.objects.filter(email__iexact=email, is_independent_assessor=True).exists():
+                self.add_error("email", f"{email} is already an independent assessor")
         elif (
             council
             and Membership.objects.filter(council=council, user__email__iexact=email).exists()

@@ -1,6 +1,7 @@
 """Councils, people, services, assessments, reviews and publishing."""
 
 from assessments.models.assessments import (
+    AWAITING_REVIEW,
     Assessment,
     AssessmentEvent,
     EventKind,
@@ -21,11 +22,29 @@ from assessments.models.people import (
     normalise_email,
 )
 from assessments.models.phases import Phase
+from assessments.models.reviews import (
+    AgreedPoint,
+    AssignmentEnd,
+    ClarificationQuestion,
+    ClarificationRound,
+    PointMessage,
+    Recommendation,
+    Review,
+    ReviewerAssignment,
+    ReviewerPoint,
+    Side,
+    ThreadRead,
+)
 from assessments.models.services import Product, Service, Sourcing, Supplier
 
 __all__ = [
+    "AWAITING_REVIEW",
+    "AgreedPoint",
     "Assessment",
     "AssessmentEvent",
+    "AssignmentEnd",
+    "ClarificationQuestion",
+    "ClarificationRound",
     "Council",
     "EventKind",
     "EvidenceLink",
@@ -39,13 +58,20 @@ __all__ = [
     "PeerGroup",
     "Phase",
     "PointAssessment",
+    "PointMessage",
     "Product",
+    "Recommendation",
+    "Review",
+    "ReviewerAssignment",
+    "ReviewerPoint",
     "Role",
     "Service",
+    "Side",
     "Sourcing",
     "Status",
     "StatusChange",
     "Supplier",
+    "ThreadRead",
     "User",
     "normalise_email",
 ]

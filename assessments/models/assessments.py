@@ -17,13 +17,32 @@ from assessments.models.phases import Phase
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted for peer review"
+    IN_REVIEW = "in_review", "In peer review"
+    CLARIFICATION_REQUESTED = "clarification_requested", "Clarification requested"
+    REVIEWED = "reviewed", "Peer review complete"
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# Submitted and not yet finished: reviewers are (or will be) at work on it.
+AWAITING_REVIEW = (Status.SUBMITTED, Status.IN_REVIEW, Status.CLARIFICATION_REQUESTED)
 
 
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The assessments, drafts included, `user` may see: agrees with `view_assessment`."""
-        return visible_through_membership(self, user, "service__council")
+        """The assessments, drafts included, `user` may see: agrees with `view_assessment`.
+
+        Their council's members and coordinators see them all; a reviewer sees, besides
+        their own council's, the submitted assessments they are a current reviewer of.
+        """
+        mine = visible_through_membership(self, user, "service__council")
+        if not (user.is_authenticated and user.is_active and user.is_peer_reviewer):
+            return mine
+        reviewing = self.exclude(status=Status.DRAFT).filter(
+            assignments__reviewer=user,
+            assignments__confirmed_at__isnull=False,
+            assignments__ended_at__isnull=True,
+        )
+        return self.filter(Q(pk__in=mine.values("pk")) | Q(pk__in=reviewing.values("pk")))
 
     def for_councils_of(self, user):
         """Assessments of the councils `user` is a member of: their own work, which for a
@@ -38,9 +57,9 @@ class AssessmentQuerySet(models.QuerySet):
         return self.filter(submitted_at__isnull=False)
 
     def awaiting_review(self):
-        """Submitted and not yet finished (withdrawn, or later reviewed): while a service
-        has one, no new assessment of it may start."""
-        return self.filter(status=Status.SUBMITTED)
+        """Submitted and not yet finished (withdrawn, or reviewed): while a service has
+        one, no new assessment of it may start."""
+        return self.filter(status__in=AWAITING_REVIEW)
 
 
 class Assessment(models.Model):
@@ -53,7 +72,7 @@ class Assessment(models.Model):
         "standard.StandardVersion", on_delete=models.PROTECT, related_name="assessments"
     )
     phase = models.CharField(max_length=20, choices=Phase)
-    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    status = models.CharField(max_length=30, choices=Status, default=Status.DRAFT)
     started_from = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -114,8 +133,8 @@ class StatusChange(models.Model):
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="status_changes"
     )
-    from_status = models.CharField(max_length=20, choices=Status)
-    to_status = models.CharField(max_length=20, choices=Status)
+    from_status = models.CharField(max_length=30, choices=Status)
+    to_status = models.CharField(max_length=30, choices=Status)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -198,6 +217,16 @@ class EventKind(models.TextChoices):
     SAVED_POINT = "saved_point", "Saved a point"
     SUBMITTED = "submitted", "Submitted for peer review"
     WITHDRAWN = "withdrawn", "Withdrew the assessment"
+    REVIEW_STARTED = "review_started", "Peer review started"
+    REVIEWER_ASSIGNED = "reviewer_assigned", "Assigned a reviewer"
+    REVIEWER_UNASSIGNED = "reviewer_unassigned", "Unassigned a reviewer"
+    REVIEWER_VOLUNTEERED = "reviewer_volunteered", "Offered to review"
+    REVIEWER_STEPPED_ASIDE = "reviewer_stepped_aside", "Stepped aside from the review"
+    DUE_DATE_CHANGED = "due_date_changed", "Changed the review's due date"
+    CLARIFICATION_REQUESTED = "clarification_requested", "Asked the council for clarification"
+    CLARIFICATION_ANSWERED = "clarification_answered", "Sent the answers back to the reviewers"
+    REVIEW_COMPLETED = "review_completed", "Completed the peer review"
+    COUNCIL_RESPONDED = "council_responded", "Responded to the peer review"
 
 
 class AssessmentEvent(models.Model):

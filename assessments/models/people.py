@@ -65,8 +65,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in: council staff, peer reviewers and coordinators.
 
     People sign in with their email address. Their roles: council lead or
-    contributor (through `Membership`, per council), peer reviewer (a flag and a
-    peer group, set by a coordinator) and coordinator. One person can hold
+    contributor (through `Membership`, per council), reviewer (a flag and peer
+    groups, set by a coordinator: a peer reviewer, or an independent assessor who
+    belongs to no council) and coordinator. One person can hold
     several: a council lead can also be a peer reviewer for other councils.
     What each role may do is decided in `assessments.rules`.
     """
@@ -80,14 +81,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_coordinator = models.BooleanField(
         default=False, help_text="Runs the scheme: councils, people and reviewer assignment."
     )
-    is_peer_reviewer = models.BooleanField(default=False)
-    reviewer_peer_group = models.ForeignKey(
+    is_peer_reviewer = models.BooleanField(
+        "reviewer",
+        default=False,
+        help_text="Reviews other councils' assessments: a peer reviewer or an independent assessor.",
+    )
+    is_independent_assessor = models.BooleanField(
+        default=False,
+        help_text="A reviewer who belongs to no council, paired with peer reviewers.",
+    )
+    reviewer_peer_groups = models.ManyToManyField(
         "assessments.PeerGroup",
-        on_delete=models.PROTECT,
-        null=True,
         blank=True,
         related_name="reviewers",
-        help_text="Peer reviewers review councils, usually within their own group.",
+        help_text="Peer reviewers volunteer for reviews in these groups; coordinators may "
+        "assign them anywhere.",
     )
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -102,8 +110,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="unique_user_email_ci"),
             models.CheckConstraint(
-                condition=Q(is_peer_reviewer=False) | Q(reviewer_peer_group__isnull=False),
-                name="peer_reviewer_has_group",
+                condition=Q(is_independent_assessor=False) | Q(is_peer_reviewer=True),
+                name="independent_assessor_reviews",
             ),
         ]
 
@@ -174,6 +182,7 @@ class InvitationRole(models.TextChoices):
     LEAD = "lead", "Council lead"
     CONTRIBUTOR = "contributor", "Contributor"
     REVIEWER = "reviewer", "Peer reviewer"
+    ASSESSOR = "assessor", "Independent assessor"
 
 
 def invitation_lifetime():
@@ -249,7 +258,8 @@ class Invitation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(Q(role__in=["lead", "contributor"]) & Q(council__isnull=False))
-                | (Q(role="reviewer") & Q(peer_group__isnull=False)),
+                | (Q(role="reviewer") & Q(peer_group__isnull=False))
+                | (Q(role="assessor") & Q(council__isnull=True)),
                 name="invitation_has_council_or_group",
             ),
         ]

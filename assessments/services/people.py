@@ -31,9 +31,9 @@ def invite(*, by, email, role, council=None, peer_group=None):
     Returns the invitation.
     """
     email = normalise_email(email)
-    if role == InvitationRole.REVIEWER:
+    if role in (InvitationRole.REVIEWER, InvitationRole.ASSESSOR):
         if not by.has_perm("assessments.invite_anyone"):
-            raise PermissionDenied("Only coordinators invite peer reviewers.")
+            raise PermissionDenied("Only coordinators invite reviewers.")
         council = None
     elif not by.has_perm("assessments.invite_member", council):
         raise PermissionDenied("You may not invite people to this council.")
@@ -49,7 +49,7 @@ def invite(*, by, email, role, council=None, peer_group=None):
             email=email,
             role=role,
             council=council,
-            peer_group=peer_group if role == InvitationRole.REVIEWER else None,
+            peer_group=peer_group if role != InvitationRole.LEAD and not council else None,
             token_hash=token_hash,
             invited_by=by,
             created_at=now,
@@ -114,10 +114,13 @@ def accept_invitation(invitation, *, user=None, full_name="", password=None):
         elif normalise_email(user.email) != invitation.email:
             raise PermissionDenied("This invitation is for a different email address.")
 
-        if invitation.role == InvitationRole.REVIEWER:
+        if invitation.role in (InvitationRole.REVIEWER, InvitationRole.ASSESSOR):
             user.is_peer_reviewer = True
-            user.reviewer_peer_group = invitation.peer_group
-            user.save(update_fields=["is_peer_reviewer", "reviewer_peer_group"])
+            if invitation.role == InvitationRole.ASSESSOR:
+                user.is_independent_assessor = True
+            user.save(update_fields=["is_peer_reviewer", "is_independent_assessor"])
+            if invitation.peer_group is not None:
+                user.reviewer_peer_groups.add(invitation.peer_group)
         else:
             membership, created = Membership.objects.select_for_update().get_or_create(
                 user=user,

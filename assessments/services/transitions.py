@@ -14,7 +14,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import Assessment, AssessmentEvent, EventKind, Status, StatusChange, User
+from assessments.models import (
+    AWAITING_REVIEW,
+    Assessment,
+    AssessmentEvent,
+    EventKind,
+    Status,
+    StatusChange,
+    User,
+)
 from assessments.notifications import notify
 from assessments.services.assessments import IncompleteAssessment, incomplete_points
 
@@ -41,10 +49,14 @@ class NotAllowedNow(Exception):
 
 @dataclass(frozen=True)
 class Notice:
-    """An email a transition sends: a notification kind and who receives it."""
+    """An email a transition sends: a notification kind, who receives it and what it is
+    about (the assessment, unless `about` says otherwise: a transition made more than
+    once, such as a request for clarification, names the object of each time, since
+    each email of a kind is sent once per object and recipient)."""
 
     kind: str
     recipients: Callable  # (assessment, by) -> iterable of users or addresses
+    about: Callable | None = None  # (assessment) -> a saved model instance
 
 
 @dataclass(frozen=True)
@@ -92,9 +104,40 @@ TRANSITIONS = _table(
         stamps=("submitted_at",),
         notices=(Notice("assessment_submitted", _coordinators),),
     ),
+    # Peer review (docs/decisions/0015-peer-review.md). Assigning the lead reviewer starts
+    # the review; the lead reviewer may send it back to the council for clarification
+    # (the council's lead sends the answers back) and completes it.
+    Transition(
+        name="begin_review",
+        sources=(Status.SUBMITTED,),
+        target=Status.IN_REVIEW,
+        permission="assessments.assign_reviewers",
+        event=EventKind.REVIEW_STARTED,
+    ),
+    Transition(
+        name="request_clarification",
+        sources=(Status.IN_REVIEW,),
+        target=Status.CLARIFICATION_REQUESTED,
+        permission="assessments.lead_review",
+        event=EventKind.CLARIFICATION_REQUESTED,
+    ),
+    Transition(
+        name="send_back_clarification",
+        sources=(Status.CLARIFICATION_REQUESTED,),
+        target=Status.IN_REVIEW,
+        permission="assessments.send_back_clarification",
+        event=EventKind.CLARIFICATION_ANSWERED,
+    ),
+    Transition(
+        name="complete_review",
+        sources=(Status.IN_REVIEW,),
+        target=Status.REVIEWED,
+        permission="assessments.lead_review",
+        event=EventKind.REVIEW_COMPLETED,
+    ),
     Transition(
         name="withdraw",
-        sources=(Status.SUBMITTED,),
+        sources=AWAITING_REVIEW,
         target=Status.WITHDRAWN,
         permission="assessments.withdraw_assessment",
         event=EventKind.WITHDRAWN,
@@ -176,7 +219,8 @@ def change_state(assessment, name, *, by, reason=""):
 
 def _send_notices(transition, assessment, by):
     for notice in transition.notices:
-        notify(notice.kind, assessment, notice.recipients(assessment, by))
+        about = notice.about(assessment) if notice.about else assessment
+        notify(notice.kind, about, notice.recipients(assessment, by))
 
 
 # The transitions by name, as views and tests call them.

@@ -13,6 +13,9 @@ register = template.Library()
 STATUS_TAGS = {
     Status.DRAFT: ("Draft", "govuk-tag--yellow"),
     Status.SUBMITTED: ("Submitted for peer review", ""),  # the default tag colour (blue)
+    Status.IN_REVIEW: ("In peer review", "govuk-tag--light-blue"),
+    Status.CLARIFICATION_REQUESTED: ("Clarification requested", "govuk-tag--orange"),
+    Status.REVIEWED: ("Peer review complete", "govuk-tag--green"),
     Status.WITHDRAWN: ("Withdrawn", "govuk-tag--grey"),
 }
 RATING_TAGS = {

@@ -21,7 +21,7 @@ from assessments.forms.services import (
     product_label,
     service_in_use_named,
 )
-from assessments.models import Service, Sourcing, Status
+from assessments.models import AWAITING_REVIEW, Service, Sourcing
 from assessments.views.lookups import council_for, service_from_url
 from lgdss import unsaved
 
@@ -214,7 +214,7 @@ def service_detail(request, code, pk):
     for assessment in assessments:
         assessment.summary = scoring.summarise(assessment.points.all())
     draft = next((assessment for assessment in assessments if assessment.is_draft), None)
-    waiting = next((a for a in assessments if a.status == Status.SUBMITTED), None)
+    waiting = next((a for a in assessments if a.status in AWAITING_REVIEW), None)
     may_change = request.user.has_perm("assessments.change_service", service)
     return render(
         request,

@@ -59,8 +59,9 @@ class Command(BaseCommand):
                 if reviewer:
                     council = Council.objects.get(code=code)
                     user.is_peer_reviewer = True
-                    user.reviewer_peer_group = council.peer_group
                 user.save()
+                if reviewer:
+                    user.reviewer_peer_groups.add(council.peer_group)
                 if coordinator:
                     self.give_demo_app(user)
                 if code:
