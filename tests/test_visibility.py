@@ -15,10 +15,12 @@ from django.utils import timezone
 
 from assessments.models import (
     Assessment,
+    AssignmentEnd,
     Council,
     Invitation,
     InvitationRole,
     Membership,
+    ReviewerAssignment,
     Role,
     Service,
     Status,
@@ -55,6 +57,32 @@ def everything(people, standard, coventry, leeds, midlands):
         invitation(council=council)
         invitation(council=council, role=InvitationRole.LEAD, cancelled_at=timezone.now())
     invitation(peer_group=midlands, role=InvitationRole.REVIEWER)
+    reviewing(people["peer_reviewer"], nowhere, midlands)
+
+
+def reviewing(reviewer, council, midlands):
+    """The reviewer's assignments at a council they do not belong to: current on one
+    submitted assessment; ended, or only offered, on others; and (which should never
+    happen, but must not reveal a draft) on a draft."""
+    now = timezone.now()
+    service = ServiceFactory(council=council, name="Apply for a blue badge")
+
+    def submitted():
+        return AssessmentFactory(service=service, status=Status.IN_REVIEW, submitted_at=now)
+
+    ReviewerAssignment.objects.create(
+        assessment=submitted(), reviewer=reviewer, is_lead=True, confirmed_at=now
+    )
+    ReviewerAssignment.objects.create(
+        assessment=submitted(),
+        reviewer=reviewer,
+        confirmed_at=now,
+        ended_at=now,
+        end=AssignmentEnd.UNASSIGNED,
+    )
+    ReviewerAssignment.objects.create(assessment=submitted(), reviewer=reviewer, volunteered=True)
+    draft = AssessmentFactory(service=ServiceFactory(council=council, name="Report a pothole"))
+    ReviewerAssignment.objects.create(assessment=draft, reviewer=reviewer, confirmed_at=now)
 
 
 @pytest.fixture
@@ -104,7 +132,7 @@ def test_visible_to_agrees_with_the_rule(everything, everyone, persona, visible_
     }
 
 
-def test_coordinators_see_everything_members_their_councils_reviewers_nothing_yet(
+def test_coordinators_see_everything_members_their_councils_reviewers_what_they_review(
     everything, people
 ):
     """Agreeing with the rules is not enough if both are wrong: this is what they say."""
@@ -126,7 +154,15 @@ def test_coordinators_see_everything_members_their_councils_reviewers_nothing_ye
             "COV",
             "LDS",
         }
-        assert councils_seen("peer_reviewer", queryset, council_path) == set()
+        reviewed_councils = {"NWH"} if queryset.model is Assessment else set()
+        assert councils_seen("peer_reviewer", queryset, council_path) == reviewed_councils
+
+    # The one assessment the reviewer is a current reviewer of, and nothing else at that
+    # council: not the one they were unassigned from, nor the one they only offered to
+    # review, nor a draft.
+    reviewed = Assessment.objects.visible_to(people["peer_reviewer"])
+    assert [assessment.service.name for assessment in reviewed] == ["Apply for a blue badge"]
+    assert reviewed.get().assignments.get().is_lead
 
     reviewer_invitations = Invitation.objects.filter(role=InvitationRole.REVIEWER)
     assert reviewer_invitations.visible_to(people["coordinator"]).count() == 1
