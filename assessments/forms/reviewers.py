@@ -102,7 +102,7 @@ class AddReviewerForm(forms.Form):
         )
         self.fields["reviewer"].label_from_instance = reviewer_label
         self.helper = gds_helper(
-            Field.select("reviewer", label_size=Size.SMALL),
+            Field.select("reviewer"),
             Field.checkbox("lead", small=True),
             button="Add reviewer",
         )
