@@ -2,6 +2,7 @@
 due dates and the overdue reminder. Each refused request is shown to change nothing;
 each allowed one to change the database, the history and the emails."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from assessments import services
+from assessments.forms.reviewers import AddReviewerForm
 from assessments.models import (
     AssessmentEvent,
     AssignmentEnd,
@@ -23,9 +25,11 @@ from assessments.models import (
     ReviewerAssignment,
     Role,
     Status,
+    User,
 )
 from assessments.services import reviewers
 from assessments.services.transitions import NotAllowedNow
+from tests.concurrency import Pause, in_thread
 from tests.factories import CouncilFactory, MembershipFactory, PeerGroupFactory, UserFactory
 from tests.factories_assessments import make_assessment
 from tests.factories_services import ServiceFactory
@@ -578,3 +582,73 @@ def test_a_reviewers_work_page_query_count_does_not_grow(
     shown = text(response)
     assert shown.count("Step aside from reviewing") == count
     assert shown.count("Offer to review") == count
+
+
+# --- Two coordinators at once ------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.needs_postgresql
+def test_two_coordinators_adding_a_third_reviewer_at_once_add_one(
+    submitted, coordinator, peer_reviewer, assessor, third_reviewer
+):
+    """The assessment's lock puts the second after the first, which then finds the review
+    full: never four reviewers, never two leads."""
+    reviewers.assign(submitted, peer_reviewer, by=coordinator, lead=True)
+    reviewers.assign(submitted, assessor, by=coordinator)
+    fourth = UserFactory(email="fourth@walsall.example", is_peer_reviewer=True)
+    other = UserFactory(
+        email="second.coordinator@lgdss.example", is_coordinator=True, is_staff=True
+    )
+    pause = Pause.before_query(r'^INSERT INTO "assessments_reviewerassignment"')
+    first = in_thread(
+        lambda: reviewers.assign(submitted, third_reviewer, by=coordinator, lead=True), pause
+    )
+    pause.wait_until_reached()
+    second = in_thread(lambda: reviewers.assign(submitted, fourth, by=other, lead=True))
+    second.wait_until_blocked()
+    pause.release()
+    first.result()
+    with pytest.raises(ValidationError):
+        second.result()
+    current = ReviewerAssignment.objects.current()
+    assert sorted(a.reviewer.email for a in current) == sorted(
+        [peer_reviewer.email, assessor.email, third_reviewer.email]
+    )
+    assert [a.reviewer for a in current.filter(is_lead=True)] == [third_reviewer]
+
+
+# --- Independent assessors -----------------------------------------------------------
+
+
+def test_a_coordinator_invites_an_independent_assessor_who_joins_no_council(
+    client, client_for, coordinator, coventry, standard
+):
+    response = client_for(coordinator).post(
+        reverse("assessments:invite_anyone"),
+        {"email": "Ines@assessors.example", "role": "assessor", "council": "", "peer_group": ""},
+    )
+    assert response.status_code == 302
+    run_tasks()
+    [message] = mail.outbox
+    assert "invited you to be an independent assessor" in message.body
+    link = re.search(r"http://\S+?(/invitations/accept/\S+/)", message.body).group(1)
+    response = client.post(
+        link,
+        {
+            "full_name": "Ines Achebe",
+            "new_password1": "a-good-long-passphrase-2026",
+            "new_password2": "a-good-long-passphrase-2026",
+        },
+    )
+    assert response["Location"] == reverse("assessments:account")
+    ines = User.objects.get(email="ines@assessors.example")
+    assert ines.is_peer_reviewer
+    assert ines.is_independent_assessor
+    assert not ines.memberships.exists()
+    # And coordinators may now choose her for any council's review.
+    assert "Ines Achebe – independent assessor" in (
+        AddReviewerForm(assessment=make_assessment(ServiceFactory(council=coventry)))
+        .fields["reviewer"]
+        .widget.render("reviewer", None)
+    )
