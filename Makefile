@@ -81,6 +81,7 @@ run: setup var/secret-key
 	$(RUN_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
 	@echo "Starting on http://$(HOST):$(PORT) with the task worker that sends emails (Ctrl+C to stop)"
 	$(RUN_ENV) $(PY) scripts/run-together "$(MANAGE) db_worker" \
+		"$(MANAGE) send_overdue_reminders --every 900" \
 		"$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) lgdss.wsgi"
 
 test: setup
@@ -96,7 +97,8 @@ dev: setup
 	DEBUG=true $(MANAGE) loaddata standard_lgdss_1_0
 	DEBUG=true $(MANAGE) import_councils
 	DEBUG=true DEMO_DATA=true $(MANAGE) load_demo_data
-	DEBUG=true SECURE_SSL_REDIRECT=false EMAIL_BACKEND=console $(PY) scripts/run-together "$(MANAGE) db_worker" "$(MANAGE) runserver $(HOST):$(PORT)"
+	DEBUG=true SECURE_SSL_REDIRECT=false EMAIL_BACKEND=console $(PY) scripts/run-together "$(MANAGE) db_worker" \
+		"$(MANAGE) send_overdue_reminders --every 900" "$(MANAGE) runserver $(HOST):$(PORT)"
 
 # Management commands with development settings, e.g. `make manage ARGS=makemigrations`.
 # (Without DEBUG=true the settings insist on a SECRET_KEY, as production does.)

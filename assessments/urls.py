@@ -4,6 +4,7 @@ from assessments.converters import CouncilCodeConverter
 from assessments.views import (
     accounts,
     assessments,
+    assignments,
     councils,
     emails,
     history,
@@ -86,6 +87,21 @@ urlpatterns = [
         history.assessment_history,
         name="assessment_history",
     ),
+    path(
+        "councils/<council:code>/assessments/<int:pk>/step-aside/",
+        assignments.step_aside,
+        name="step_aside",
+    ),
+    # Assigning reviewers: the coordinators' queue, one assessment's reviewers, offers.
+    path("reviews/", assignments.review_queue, name="review_queue"),
+    path("reviews/<int:pk>/", assignments.review_assignment, name="review_assignment"),
+    path(
+        "reviews/<int:pk>/reviewers/<int:assignment>/unassign/",
+        assignments.unassign_reviewer,
+        name="unassign_reviewer",
+    ),
+    path("reviews/<int:pk>/due-date/", assignments.change_due_date, name="change_due_date"),
+    path("reviews/<int:pk>/volunteer/", assignments.volunteer, name="volunteer_to_review"),
     # A council's members.
     path("councils/<council:code>/members/", members.member_list, name="member_list"),
     path("councils/<council:code>/members/invite/", members.invite_member, name="invite_member"),

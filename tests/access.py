@@ -31,6 +31,7 @@ from django.urls import reverse
 
 from assessments.models import (
     Assessment,
+    AssignmentEnd,
     Council,
     Invitation,
     Membership,
@@ -38,6 +39,8 @@ from assessments.models import (
     NotificationStatus,
     PeerGroup,
     PointAssessment,
+    Review,
+    ReviewerAssignment,
     Service,
     Status,
     User,
@@ -128,6 +131,12 @@ GET_ONLY = each(NOT_ALLOWED)
 COVENTRY_PAGE = each(OK, anonymous=SIGN_IN, outsiders=HIDDEN)
 # A method a page behind sign-in does not take: anonymous visitors are sent to sign in first.
 SIGNED_IN_GET_ONLY = each(NOT_ALLOWED, anonymous=SIGN_IN)
+# The coordinators' pages about an assessment's reviewers: the assessment's council's
+# members (and, once it is theirs, its reviewers) may see it, so are refused; others 404.
+ASSIGNING_PAGE = each(HIDDEN, anonymous=SIGN_IN, coventry_members=NO, admins=OK)
+IN_REVIEW_ASSIGNING_PAGE = each(
+    HIDDEN, anonymous=SIGN_IN, coventry_members=NO, peer_reviewer=NO, admins=OK
+)
 
 
 # --- Declarations -----------------------------------------------------------------
@@ -513,6 +522,102 @@ ACCESS += [
         data={"reason": "Started by mistake"},
     ),
     _coventry_page("assessments:assessment_history", lambda w: [w.coventry, w.draft]),
+    # Assigning reviewers (assessments/views/assignments.py): coordinators only. Coventry's
+    # members, who may see the assessment, get 403; everyone else 404.
+    Access(
+        "assessments:review_queue",
+        get=each(NO, anonymous=SIGN_IN, admins=OK),
+        post=SIGNED_IN_GET_ONLY,
+    ),
+    Access(
+        "assessments:review_assignment",
+        args=lambda w: [w.submitted],
+        get=ASSIGNING_PAGE,
+        post=each(HIDDEN, anonymous=SIGN_IN, coventry_members=NO, admins=DONE),
+        data=lambda w: {"action": "add", "reviewer": w.people["peer_reviewer"], "lead": "on"},
+        effect=lambda w, user: (
+            ReviewerAssignment.objects.current()
+            .filter(assessment=w.submitted, reviewer=w.people["peer_reviewer"], is_lead=True)
+            .exists()
+            and Assessment.objects.get(pk=w.submitted).status == Status.IN_REVIEW
+        ),
+    ),
+    # Nobody reviews their own council's assessment: not offered, and refused when posted
+    # (the form again, with its error), whoever asks.
+    Access(
+        "assessments:review_assignment",
+        case="a member of the council as reviewer",
+        args=lambda w: [w.submitted],
+        get=ASSIGNING_PAGE,
+        post=each(HIDDEN, anonymous=SIGN_IN, coventry_members=NO, admins=OK),
+        data=lambda w: {"action": "add", "reviewer": w.people["coventry_lead"], "lead": "on"},
+    ),
+    Access(
+        "assessments:review_assignment",
+        case="the assessment in review: naming another lead",
+        args=lambda w: [w.in_review],
+        get=IN_REVIEW_ASSIGNING_PAGE,
+        post=each(HIDDEN, anonymous=SIGN_IN, coventry_members=NO, peer_reviewer=NO, admins=DONE),
+        data=lambda w: {"action": "lead", "assignment": w.assessor_assignment},
+        effect=lambda w, user: ReviewerAssignment.objects.get(pk=w.assessor_assignment).is_lead,
+    ),
+    Access(
+        "assessments:review_assignment",
+        case="a draft",
+        args=lambda w: [w.draft],
+        get=each(HIDDEN, anonymous=SIGN_IN),
+        post=each(HIDDEN, anonymous=SIGN_IN),
+        data=lambda w: {"action": "add", "reviewer": w.people["peer_reviewer"]},
+    ),
+    Access(
+        "assessments:unassign_reviewer",
+        args=lambda w: [w.in_review, w.assessor_assignment],
+        get=IN_REVIEW_ASSIGNING_PAGE,
+        post=each(HIDDEN, anonymous=SIGN_IN, coventry_members=NO, peer_reviewer=NO, admins=DONE),
+        effect=lambda w, user: (
+            ReviewerAssignment.objects.get(pk=w.assessor_assignment).end == AssignmentEnd.UNASSIGNED
+        ),
+    ),
+    Access(
+        "assessments:change_due_date",
+        args=lambda w: [w.in_review],
+        get=IN_REVIEW_ASSIGNING_PAGE,
+        post=each(HIDDEN, anonymous=SIGN_IN, coventry_members=NO, peer_reviewer=NO, admins=DONE),
+        data={"due_on_0": "3", "due_on_1": "3", "due_on_2": "2031"},
+        effect=lambda w, user: (
+            Review.objects.get(assessment=w.in_review).due_on == date(2031, 3, 3)
+        ),
+    ),
+    # A peer reviewer of the council's peer group offers; a superuser, who is no reviewer,
+    # is told so.
+    Access(
+        "assessments:volunteer_to_review",
+        args=lambda w: [w.submitted],
+        get=SIGNED_IN_GET_ONLY,
+        post=each(
+            HIDDEN,
+            anonymous=SIGN_IN,
+            coventry_members=NO,
+            coordinator=NO,
+            peer_reviewer=DONE,
+            superuser=MOVED,
+        ),
+        effect=lambda w, user: (
+            ReviewerAssignment.objects.offers()
+            .filter(assessment=w.submitted, reviewer=user)
+            .exists()
+        ),
+    ),
+    Access(
+        "assessments:step_aside",
+        args=lambda w: [w.coventry, w.in_review],
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=OK),
+        post=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=DONE),
+        data={"reason": "I used to work for Coventry's admissions team."},
+        effect=lambda w, user: (
+            ReviewerAssignment.objects.get(pk=w.lead_assignment).end == AssignmentEnd.CONFLICT
+        ),
+    ),
     # A council's members.
     _coventry_page("assessments:member_list", lambda w: [w.coventry]),
     Access(

@@ -29,7 +29,7 @@ def test_demo_accounts_have_their_roles_and_the_shared_password(councils, settin
     settings.DEMO_DATA = True
     call_command("load_demo_data", verbosity=0)
     call_command("load_demo_data", verbosity=0)  # a second run changes nothing
-    assert User.objects.count() == 5
+    assert User.objects.count() == 6
     assert all(user.check_password("demo-password-2026") for user in User.objects.all())
     assert Membership.objects.get(user__email="lead@coventry.example").role == Role.LEAD
     assert Membership.objects.get(user__email="editor@coventry.example").council.code == "COV"
@@ -38,6 +38,12 @@ def test_demo_accounts_have_their_roles_and_the_shared_password(councils, settin
     assert reviewer.is_peer_reviewer
     assert [group.name for group in reviewer.reviewer_peer_groups.all()] == ["Midlands"]
     assert reviewer.memberships.get().council.code == "BIR"
+    assert not reviewer.is_independent_assessor
+    assessor = User.objects.get(email="assessor@lgdss.example")
+    assert assessor.is_peer_reviewer
+    assert assessor.is_independent_assessor
+    assert not assessor.memberships.exists()
+    assert not assessor.reviewer_peer_groups.exists()
     assert User.objects.get(email="coordinator@lgdss.example").is_coordinator
     assert Product.objects.count() == 4
 

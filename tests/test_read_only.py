@@ -281,6 +281,7 @@ PART_VALUES = {
     "code": "cov",
     "pk": "1",
     "number": "1",
+    "assignment": "1",
     "token": "t" * 43,
     "uidb64": "MQ",
     "object_id": "1",

@@ -1,7 +1,8 @@
 """One shared scenario, the "world", for the walk over every URL (tests/test_url_access.py).
 
 Coventry has a lead, a contributor, a service with a complete draft, a service whose
-assessment was submitted, a retired service, a waiting invitation and a cancelled one.
+assessment was submitted, one whose assessment is in peer review (the peer reviewer leads
+it, with an independent assessor), a retired service, a waiting invitation and a cancelled one.
 Leeds has its lead, a contributor who forgot her password, a service and a blank draft.
 The dual-role person leads Leeds and contributes at Coventry. A peer reviewer in the
 Midlands has no council. Leeds's lead is invited to review. One email failed. The admin
@@ -38,6 +39,7 @@ from assessments.models import (
     Role,
     User,
 )
+from assessments.services import reviewers
 from standard.models import StandardVersion
 from tests.conftest import PASSWORD, PERSONAS
 from tests.factories import CouncilFactory, MembershipFactory, PeerGroupFactory, UserFactory
@@ -69,6 +71,11 @@ class World:
     spare_service: int = 0  # a service with no assessment: where one is started
     draft: int = 0
     submitted: int = 0
+    # A Coventry assessment in peer review: the peer reviewer leads it, with an
+    # independent assessor (assessments.services.reviewers).
+    in_review: int = 0
+    lead_assignment: int = 0
+    assessor_assignment: int = 0
     leeds_service: int = 0
     leeds_draft: int = 0  # blank: not one point answered
     contributor_membership: int = 0  # Coventry's contributor
@@ -182,6 +189,18 @@ def build_world():
     _answer_every_point(submitted, 4)
     services.submit(submitted, by=coventry_lead)
     leeds_draft = services.start_assessment(leeds_service, by=leeds_lead, phase="alpha")
+    school_places = ServiceFactory(council=coventry, name="Apply for a school place")
+    in_review = services.start_assessment(school_places, by=coventry_lead, phase="live")
+    _answer_every_point(in_review, 3)
+    services.submit(in_review, by=coventry_lead)
+    assessor = person(
+        "assessor@lgdss.example",
+        "Ines Assessor",
+        is_peer_reviewer=True,
+        is_independent_assessor=True,
+    )
+    lead_assignment = reviewers.assign(in_review, reviewer, by=coordinator, lead=True)
+    assessor_assignment = reviewers.assign(in_review, assessor, by=coordinator)
 
     invitation, invitation_token = _invitation_with_known_token(
         by=coventry_lead, email=NEWCOMER, role=InvitationRole.CONTRIBUTOR, council=coventry
@@ -250,6 +269,9 @@ def build_world():
         spare_service=spare_service.pk,
         draft=draft.pk,
         submitted=submitted.pk,
+        in_review=in_review.pk,
+        lead_assignment=lead_assignment.pk,
+        assessor_assignment=assessor_assignment.pk,
         leeds_service=leeds_service.pk,
         leeds_draft=leeds_draft.pk,
         contributor_membership=contributor_membership.pk,

@@ -43,7 +43,8 @@ class InviteMemberForm(forms.Form):
 
 
 class InviteAnyoneForm(forms.Form):
-    """A coordinator invites a council lead or contributor for any council, or a peer reviewer."""
+    """A coordinator invites a council lead or contributor for any council, a peer reviewer,
+    or an independent assessor."""
 
     email = email_field("Their work email address")
     role = forms.ChoiceField(
@@ -52,6 +53,7 @@ class InviteAnyoneForm(forms.Form):
             (InvitationRole.LEAD, "Council lead"),
             (InvitationRole.CONTRIBUTOR, "Council contributor"),
             (InvitationRole.REVIEWER, "Peer reviewer"),
+            (InvitationRole.ASSESSOR, "Independent assessor (belongs to no council)"),
         ],
         widget=forms.RadioSelect,
         error_messages={"required": "Select what you are inviting them to do"},

@@ -9,7 +9,7 @@ Templates are in `assessments/templates/assessments/emails/`.
 from django.conf import settings
 from django.urls import reverse
 
-from assessments.models import Status
+from assessments.models import AWAITING_REVIEW, Status
 from assessments.notifications.registry import register
 
 
@@ -77,3 +77,82 @@ def assessment_withdrawn(assessment):
         "withdrawn_at": withdrawal and withdrawal.at,
         "reason": withdrawal.reason if withdrawal else "",
     }
+
+
+# --- Assigning reviewers (assessments.services.reviewers) ---------------------------
+
+
+def _assignment_context(assignment):
+    assessment = assignment.assessment
+    review = getattr(assessment, "review", None)
+    return {
+        **_assessment_context(assessment),
+        "assignment": assignment,
+        "reviewer": assignment.reviewer,
+        "due_on": review.due_on if review else None,
+    }
+
+
+@register(
+    "reviewer_assigned",
+    label="Reviewer assigned",
+    subject="assessments/emails/reviewer_assigned_subject.txt",
+    text="assessments/emails/reviewer_assigned.txt",
+    html="assessments/emails/reviewer_assigned.html",
+)
+def reviewer_assigned(assignment):
+    """To the reviewer: what they review, by when, and whether they lead. Not sent if
+    they were taken off the review before it went."""
+    if assignment.ended_at is not None:
+        return None
+    return _assignment_context(assignment)
+
+
+@register(
+    "reviewer_unassigned",
+    label="Reviewer unassigned",
+    subject="assessments/emails/reviewer_unassigned_subject.txt",
+    text="assessments/emails/reviewer_unassigned.txt",
+    html="assessments/emails/reviewer_unassigned.html",
+)
+def reviewer_unassigned(assignment):
+    """To the reviewer taken off a review, or whose offer was not taken up. The link
+    leads to their work: the assessment is no longer theirs to see."""
+    return {
+        **_assignment_context(assignment),
+        "was_offer": assignment.confirmed_at is None,
+        "link": _link(reverse("assessments:your_work")),
+    }
+
+
+@register(
+    "reviewer_stepped_aside",
+    label="Reviewer stepped aside",
+    subject="assessments/emails/reviewer_stepped_aside_subject.txt",
+    text="assessments/emails/reviewer_stepped_aside.txt",
+    html="assessments/emails/reviewer_stepped_aside.html",
+)
+def reviewer_stepped_aside(assignment):
+    """To coordinators: a reviewer declared a conflict of interest; the reason is on the
+    assignment page, not in the email."""
+    return {
+        **_assignment_context(assignment),
+        "link": _link(reverse("assessments:review_assignment", args=[assignment.assessment_id])),
+    }
+
+
+@register(
+    "review_overdue",
+    label="Review overdue",
+    subject="assessments/emails/review_overdue_subject.txt",
+    text="assessments/emails/review_overdue.txt",
+    html="assessments/emails/review_overdue.html",
+)
+def review_overdue(review):
+    """To the current reviewers and the coordinators, once, when the review passes its
+    due date. Not sent if it was completed (or the assessment withdrawn) before it went.
+    Reviewers follow the link to the assessment; coordinators too (they see every one)."""
+    assessment = review.assessment
+    if review.is_complete or assessment.status not in AWAITING_REVIEW:
+        return None
+    return {**_assessment_context(assessment), "review": review, "due_on": review.due_on}

@@ -167,7 +167,7 @@ def invite_anyone(request):
 
 
 def _landing_page(invitation):
-    if invitation.role == InvitationRole.REVIEWER:
+    if invitation.role in (InvitationRole.REVIEWER, InvitationRole.ASSESSOR):
         return reverse("assessments:account")
     return reverse("assessments:member_list", args=[invitation.council])
 
@@ -231,7 +231,9 @@ def _accept(request, invitation, **kwargs):
         )
     if not request.user.is_authenticated:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    if invitation.role == InvitationRole.REVIEWER:
+    if invitation.role == InvitationRole.ASSESSOR:
+        messages.success(request, "You are now an independent assessor")
+    elif invitation.role == InvitationRole.REVIEWER:
         messages.success(
             request, f"You are now a peer reviewer in the {invitation.peer_group} peer group"
         )

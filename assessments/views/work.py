@@ -2,15 +2,19 @@
 
 The drafts their councils have in progress and the assessments they have submitted,
 each with where it has got to; for coordinators, what waits for peer review across the
-scheme. The number of queries does not grow with the number of assessments.
+scheme and the review queue's counts; for reviewers, the reviews assigned to them and the
+submissions from their peer groups they could offer to review. The number of queries does not grow with the number of assessments.
 """
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from assessments import scoring
-from assessments.models import Assessment
+from assessments.models import AWAITING_REVIEW, Assessment, ReviewerAssignment, Status
+from assessments.services.reviewers import MAX_REVIEWERS
+from assessments.views.assignments import queue_counts, waiting_for_review
 
 
 def _with_summaries(assessments):
@@ -35,9 +39,12 @@ def your_work(request):
         theirs = visible.for_councils_of(user).prefetch_related("points")
         drafts = _with_summaries(theirs.in_progress().order_by("-created_at", "-pk"))
         submitted = _with_summaries(theirs.finished().order_by("-submitted_at", "-pk"))
-    waiting = None
+    waiting = queue = None
     if user.has_perm("assessments.list_awaiting_review"):
         waiting = list(visible.awaiting_review().order_by("submitted_at", "pk"))
+    if user.has_perm("assessments.view_review_queue"):
+        queue = queue_counts()
+    reviewing, to_volunteer = _reviewer_work(user)
     return render(
         request,
         "assessments/work/your_work.html",
@@ -46,5 +53,37 @@ def your_work(request):
             "drafts": drafts,
             "submitted": submitted,
             "waiting": waiting,
+            "queue": queue,
+            "reviewing": reviewing,
+            "to_volunteer": to_volunteer,
         },
     )
+
+
+def _reviewer_work(user):
+    """For a reviewer: their current assignments (with the review's due date), and the
+    submissions from their peer groups that still need reviewers (fewer than three, or
+    no lead), which they have not already offered to review. Two queries, plus one for
+    the peer groups; (None, None) for anyone who is not a reviewer."""
+    if not (user.is_active and user.is_peer_reviewer):
+        return None, None
+    reviewing = list(
+        ReviewerAssignment.objects.current()
+        .filter(reviewer=user, assessment__status__in=(*AWAITING_REVIEW, Status.REVIEWED))
+        .select_related("assessment__service__council", "assessment__review")
+        .order_by("assessment__review__due_on", "pk")
+    )
+    groups = list(user.reviewer_peer_groups.values_list("pk", flat=True))
+    to_volunteer = []
+    if groups:
+        to_volunteer = list(
+            waiting_for_review()
+            .filter(service__council__peer_group__in=groups)
+            .exclude(service__council__memberships__user=user)
+            .exclude(
+                pk__in=ReviewerAssignment.objects.open().filter(reviewer=user).values("assessment")
+            )
+            .filter(Q(reviewer_count__lt=MAX_REVIEWERS) | Q(has_lead=False))
+            .order_by("submitted_at", "pk")
+        )
+    return reviewing, to_volunteer

@@ -18,12 +18,16 @@ PASSWORD = "demo-password-2026"
 DEMO_APP_KEY = "61620769e45894adbbdc5f0e0ecdab932cea3b25"
 DEMO_RECOVERY_CODES = [f"demo{n:04d}" for n in range(1, 11)]
 
-# (email, full name, council code or None, role in that council, peer reviewer?, coordinator?)
+ASSESSOR = "independent assessor"  # a reviewer who belongs to no council
+
+# (email, full name, council code or None, role in that council, peer reviewer (True, or
+# ASSESSOR)?, coordinator?)
 ACCOUNTS = [
     ("lead@coventry.example", "Cara Singh", "COV", Role.LEAD, False, False),
     ("editor@coventry.example", "Ed Okafor", "COV", Role.CONTRIBUTOR, False, False),
     ("lead@leeds.example", "Lee Brennan", "LDS", Role.LEAD, False, False),
     ("reviewer@birmingham.example", "Rita Kowalska", "BIR", Role.CONTRIBUTOR, True, False),
+    ("assessor@lgdss.example", "Ines Achebe", None, None, ASSESSOR, False),
     ("coordinator@lgdss.example", "Coco Adeyemi", None, None, False, True),
 ]
 
@@ -56,12 +60,11 @@ class Command(BaseCommand):
                 user.is_active = True
                 user.is_coordinator = coordinator
                 user.is_staff = coordinator
-                if reviewer:
-                    council = Council.objects.get(code=code)
-                    user.is_peer_reviewer = True
+                user.is_peer_reviewer = bool(reviewer)
+                user.is_independent_assessor = reviewer == ASSESSOR
                 user.save()
-                if reviewer:
-                    user.reviewer_peer_groups.add(council.peer_group)
+                if reviewer and code:
+                    user.reviewer_peer_groups.add(Council.objects.get(code=code).peer_group)
                 if coordinator:
                     self.give_demo_app(user)
                 if code:
@@ -80,7 +83,9 @@ class Command(BaseCommand):
                 what.append(
                     f"{dict(Role.choices)[role].lower()}, {Council.objects.get(code=code).official_name}"
                 )
-            if reviewer:
+            if reviewer == ASSESSOR:
+                what.append(ASSESSOR)
+            elif reviewer:
                 group = PeerGroup.objects.get(councils__code=code)
                 what.append(f"peer reviewer ({group.name})")
             if coordinator:
