@@ -5,6 +5,7 @@ from assessments.views import (
     accounts,
     assessments,
     councils,
+    discussion,
     emails,
     history,
     members,
@@ -85,6 +86,22 @@ urlpatterns = [
         "councils/<council:code>/assessments/<int:pk>/history/",
         history.assessment_history,
         name="assessment_history",
+    ),
+    # Peer review: the discussion on each point, and rounds of clarification.
+    path(
+        "councils/<council:code>/assessments/<int:pk>/points/<int:number>/discussion/",
+        discussion.point_discussion,
+        name="point_discussion",
+    ),
+    path(
+        "councils/<council:code>/assessments/<int:pk>/clarification/new/",
+        discussion.request_clarification,
+        name="request_clarification",
+    ),
+    path(
+        "councils/<council:code>/assessments/<int:pk>/clarification/send-back/",
+        discussion.send_back_clarification,
+        name="send_back_clarification",
     ),
     # A council's members.
     path("councils/<council:code>/members/", members.member_list, name="member_list"),

@@ -35,9 +35,11 @@ from assessments.models import (
     Notification,
     NotificationStatus,
     PointAssessment,
+    ReviewerAssignment,
     Role,
     User,
 )
+from assessments.services.discussion import request_clarification
 from standard.models import StandardVersion
 from tests.conftest import PASSWORD, PERSONAS
 from tests.factories import CouncilFactory, MembershipFactory, PeerGroupFactory, UserFactory
@@ -71,6 +73,10 @@ class World:
     submitted: int = 0
     leeds_service: int = 0
     leeds_draft: int = 0  # blank: not one point answered
+    # Peer review: Coventry's assessments in review and waiting for clarification (on
+    # point 1), each with the peer reviewer as its lead reviewer.
+    in_review: int = 0
+    clarifying: int = 0
     contributor_membership: int = 0  # Coventry's contributor
     lead_membership: int = 0  # Coventry's sole lead
     invitation: int = 0  # to Coventry, for NEWCOMER
@@ -122,6 +128,16 @@ def _invitation_with_known_token(**kwargs):
 
 def _answer_every_point(assessment, score):
     PointAssessment.objects.filter(assessment=assessment).update(score=score, evidence="Done.")
+
+
+def _in_review(council, name, lead):
+    """A submitted assessment of a new service of `council`, every point answered."""
+    assessment = services.start_assessment(
+        ServiceFactory(council=council, name=name), by=lead, phase="beta"
+    )
+    _answer_every_point(assessment, 3)
+    services.submit(assessment, by=lead)
+    return assessment
 
 
 def build_world():
@@ -182,6 +198,19 @@ def build_world():
     _answer_every_point(submitted, 4)
     services.submit(submitted, by=coventry_lead)
     leeds_draft = services.start_assessment(leeds_service, by=leeds_lead, phase="alpha")
+    in_review = _in_review(coventry, "Apply for a resident's parking permit", coventry_lead)
+    clarifying = _in_review(coventry, "Book a bulky waste collection", coventry_lead)
+    for assessment in (in_review, clarifying):
+        ReviewerAssignment.objects.create(
+            assessment=assessment,
+            reviewer=reviewer,
+            is_lead=True,
+            created_by=coordinator,
+            confirmed_at=timezone.now(),
+            confirmed_by=coordinator,
+        )
+        services.change_state(assessment, "begin_review", by=coordinator)
+    request_clarification(clarifying, by=reviewer, questions={1: "Which users did you meet?"})
 
     invitation, invitation_token = _invitation_with_known_token(
         by=coventry_lead, email=NEWCOMER, role=InvitationRole.CONTRIBUTOR, council=coventry
@@ -252,6 +281,8 @@ def build_world():
         submitted=submitted.pk,
         leeds_service=leeds_service.pk,
         leeds_draft=leeds_draft.pk,
+        in_review=in_review.pk,
+        clarifying=clarifying.pk,
         contributor_membership=contributor_membership.pk,
         lead_membership=lead_membership.pk,
         invitation=invitation.pk,
