@@ -544,6 +544,8 @@ def test_a_council_lead_sends_the_answers_back(
 
     lead = client_for(coventry_lead)
     page = lead.get(url("send_back_clarification", clarifying)).content.decode()
+    assert "The answer was not changed, and Coventry replied in the discussion" in page
+    assert "The answer was not changed, and nobody from Coventry replied" in page
     assert "What research?" in page
     assert "Which team?" in page
     response = lead.post(url("send_back_clarification", clarifying))
@@ -596,3 +598,32 @@ def test_a_second_round_is_numbered_after_the_first_and_the_history_shows_both(
     assert "Round 1 answered." in history
     assert "Round 2." in history
     assert "Point 3: And this?" in history
+
+
+PAYLOAD = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
+
+
+def test_messages_and_questions_are_shown_as_typed_never_as_markup(
+    client_for, in_review, coventry_lead, peer_reviewer
+):
+    discussion.request_clarification(in_review, by=peer_reviewer, questions={1: PAYLOAD})
+    discussion.post_message(in_review, 1, by=coventry_lead, body=PAYLOAD)
+    discussion.post_message(in_review, 1, by=peer_reviewer, body=PAYLOAD)
+    lead = client_for(coventry_lead)
+    pages = [
+        lead.get(url(name, in_review, *args)).content.decode()
+        for name, args in [
+            ("point_discussion", [1]),
+            ("assessment", []),
+            ("edit_point", [1]),
+            ("send_back_clarification", []),
+            ("assessment_history", []),
+        ]
+    ]
+    run_tasks()
+    pages += [email.alternatives[0][0] for email in mail.outbox]
+    assert len(mail.outbox) >= 2  # the clarification and the messages' emails
+    for page in pages:
+        assert "<img src=x" not in page
+        assert "<script>alert(2)" not in page
+        assert "&lt;script&gt;alert(2)" in page

@@ -178,6 +178,11 @@ def send_back_clarification(request, code, pk):
             kind="saved_point", created_at__gte=clarification.requested_at
         ).values_list("point_number", flat=True)
     )
+    replied = set(
+        assessment.messages.filter(
+            side=Side.COUNCIL, created_at__gte=clarification.requested_at
+        ).values_list("point__number", flat=True)
+    )
     return render(
         request,
         "assessments/reviews/send_back_clarification.html",
@@ -185,7 +190,7 @@ def send_back_clarification(request, code, pk):
             assessment,
             clarification=clarification,
             rows=[
-                (question, question.point.number in changed)
+                (question, question.point.number in changed, question.point.number in replied)
                 for question in clarification.questions.all()
             ],
         ),
