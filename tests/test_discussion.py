@@ -627,3 +627,24 @@ def test_messages_and_questions_are_shown_as_typed_never_as_markup(
         assert "<img src=x" not in page
         assert "<script>alert(2)" not in page
         assert "&lt;script&gt;alert(2)" in page
+
+
+def test_a_thread_takes_as_many_queries_with_many_messages_as_with_one(
+    client_for, in_review, coventry_lead, peer_reviewer, discussion_assessor
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(coventry_lead)
+    discussion.post_message(in_review, 6, by=peer_reviewer, body="One")
+    client.get(url("point_discussion", in_review, 6))  # the read mark, from now on moved
+    discussion.post_message(in_review, 6, by=discussion_assessor, body="Two")
+    with CaptureQueriesContext(connection) as one:
+        client.get(url("point_discussion", in_review, 6))
+    for n in range(10):
+        author = peer_reviewer if n % 2 else discussion_assessor
+        discussion.post_message(in_review, 6, by=author, body=f"Message {n}")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url("point_discussion", in_review, 6))
+    assert response.content.decode().count("(Reviewer)") == 6
+    assert len(many) == len(one)

@@ -87,8 +87,9 @@ def unread_points(user, assessment):
     """The numbers of the points whose discussion has a message from the other side that
     `user` has not read (newer than their read mark, or with no mark at all).
 
-    Two queries whatever the number of points and messages: the person's side, then the
-    messages against their read marks. Coordinators (no side) have nothing unread.
+    The same few queries whatever the number of points and messages: the person's side
+    (one for a member, two for a reviewer), then the messages against their read marks.
+    Coordinators (no side) have nothing unread.
     """
     side = side_of(user, assessment)
     if side is None:
