@@ -6,6 +6,7 @@ from assessments.views import (
     assessments,
     assignments,
     councils,
+    discussion,
     emails,
     history,
     members,
@@ -102,6 +103,22 @@ urlpatterns = [
     ),
     path("reviews/<int:pk>/due-date/", assignments.change_due_date, name="change_due_date"),
     path("reviews/<int:pk>/volunteer/", assignments.volunteer, name="volunteer_to_review"),
+    # Peer review: the discussion on each point, and rounds of clarification.
+    path(
+        "councils/<council:code>/assessments/<int:pk>/points/<int:number>/discussion/",
+        discussion.point_discussion,
+        name="point_discussion",
+    ),
+    path(
+        "councils/<council:code>/assessments/<int:pk>/clarification/new/",
+        discussion.request_clarification,
+        name="request_clarification",
+    ),
+    path(
+        "councils/<council:code>/assessments/<int:pk>/clarification/send-back/",
+        discussion.send_back_clarification,
+        name="send_back_clarification",
+    ),
     # A council's members.
     path("councils/<council:code>/members/", members.member_list, name="member_list"),
     path("councils/<council:code>/members/invite/", members.invite_member, name="invite_member"),

@@ -39,6 +39,7 @@ from assessments.models import (
     NotificationStatus,
     PeerGroup,
     PointAssessment,
+    PointMessage,
     Review,
     ReviewerAssignment,
     Service,
@@ -617,6 +618,96 @@ ACCESS += [
         effect=lambda w, user: (
             ReviewerAssignment.objects.get(pk=w.lead_assignment).end == AssignmentEnd.CONFLICT
         ),
+    ),
+    # Peer review: the discussion on each point, between Coventry's members and the
+    # current reviewers (the peer reviewer leads both reviews of the world); coordinators
+    # read it. A superuser may read it but speaks for neither side.
+    Access(
+        "assessments:point_discussion",
+        args=lambda w: [w.coventry, w.in_review, 2],
+        get=each(OK, anonymous=SIGN_IN, leeds_lead=HIDDEN),
+        post=each(DONE, anonymous=SIGN_IN, leeds_lead=HIDDEN, coordinator=NO, superuser=NO),
+        data={"body": "Here is the research plan."},
+        effect=lambda w, user: PointMessage.objects.filter(
+            assessment=w.in_review, point__number=2, author=user
+        ).exists(),
+    ),
+    Access(
+        "assessments:point_discussion",
+        case="a draft",  # no discussion before submission, whoever asks
+        args=lambda w: [w.coventry, w.draft, 2],
+        get=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN),
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN),
+        data={"body": "Too early."},
+    ),
+    Access(
+        "assessments:point_discussion",
+        case="a submitted assessment nobody reviews yet",  # read, not written
+        args=lambda w: [w.coventry, w.submitted, 2],
+        get=COVENTRY_PAGE,
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN),
+        data={"body": "Anyone there?"},
+    ),
+    Access(
+        "assessments:point_discussion",
+        case="a point the Standard does not have",
+        args=lambda w: [w.coventry, w.in_review, 16],
+        get=each(HIDDEN, anonymous=SIGN_IN),
+        post=each(HIDDEN, anonymous=SIGN_IN),
+        data={"body": "Nowhere."},
+    ),
+    # Asking for clarification: the lead reviewer (and a superuser).
+    Access(
+        "assessments:request_clarification",
+        args=lambda w: [w.coventry, w.in_review],
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=OK, superuser=OK),
+        post=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=DONE, superuser=DONE),
+        data={"ask_3": "on", "question_3": "Which users did you test with?"},
+        effect=lambda w, user: (
+            Assessment.objects.get(pk=w.in_review).status == Status.CLARIFICATION_REQUESTED
+        ),
+    ),
+    Access(
+        "assessments:request_clarification",
+        case="already asked",  # a double click: nothing more
+        args=lambda w: [w.coventry, w.clarifying],
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN),
+        post=each(MOVED, anonymous=SIGN_IN, leeds_lead=HIDDEN),
+        data={"ask_3": "on", "question_3": "Again?"},
+    ),
+    # While clarification is requested on point 1, Coventry's members change point 1 only;
+    # others who may see it get the page back, saying nothing was saved.
+    Access(
+        "assessments:edit_point",
+        case="a point asked about",
+        args=lambda w: [w.coventry, w.clarifying, 1],
+        get=each(OK, anonymous=SIGN_IN, leeds_lead=HIDDEN),
+        post=each(DONE, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=OK, coordinator=OK),
+        data=POINT,
+        effect=lambda w, user: _point(w.clarifying, 1).updated_by == user,
+    ),
+    Access(
+        "assessments:edit_point",
+        case="a point not asked about",
+        args=lambda w: [w.coventry, w.clarifying, 2],
+        get=each(OK, anonymous=SIGN_IN, leeds_lead=HIDDEN),
+        post=each(OK, anonymous=SIGN_IN, leeds_lead=HIDDEN),
+        data=POINT,
+    ),
+    # Sending the answers back: a lead of Coventry (and a superuser).
+    Access(
+        "assessments:send_back_clarification",
+        args=lambda w: [w.coventry, w.clarifying],
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, coventry_lead=OK, superuser=OK),
+        post=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, coventry_lead=DONE, superuser=DONE),
+        effect=lambda w, user: Assessment.objects.get(pk=w.clarifying).status == Status.IN_REVIEW,
+    ),
+    Access(
+        "assessments:send_back_clarification",
+        case="nothing asked",  # in review: a repeated send is answered by the task list
+        args=lambda w: [w.coventry, w.in_review],
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN),
+        post=each(MOVED, anonymous=SIGN_IN, leeds_lead=HIDDEN),
     ),
     # A council's members.
     _coventry_page("assessments:member_list", lambda w: [w.coventry]),

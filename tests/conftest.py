@@ -204,3 +204,60 @@ def client_for(client):
         return signed_in
 
     return make
+
+
+# --- Peer review: the discussion on each point and clarification ---------------------
+
+
+@pytest.fixture
+def discussion_assessor(db):
+    """An independent assessor: a reviewer with no council."""
+    return UserFactory(
+        email="assessor@independent.example",
+        full_name="Ian Assessor",
+        is_peer_reviewer=True,
+        is_independent_assessor=True,
+    )
+
+
+@pytest.fixture
+def discussion_in_review(
+    standard, coventry, coventry_lead, coordinator, peer_reviewer, discussion_assessor
+):
+    """Coventry's assessment of a service, every point answered by its lead, submitted,
+    and in review: Rita the lead reviewer, Ian the independent assessor."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments import services
+    from assessments.models import Review, ReviewerAssignment
+    from tests.factories_assessments import make_assessment
+    from tests.factories_services import ServiceFactory
+
+    service = ServiceFactory(council=coventry, name="Apply for a resident's parking permit")
+    assessment = make_assessment(service, by=coventry_lead)
+    for answer in assessment.points.all():
+        services.save_point(
+            answer,
+            by=coventry_lead,
+            revision=answer.revision,
+            score=3,
+            not_applicable=False,
+            reason="",
+            evidence=f"Evidence for point {answer.point.number}.",
+            links=[],
+        )
+    services.submit(assessment, by=coventry_lead)
+    now = timezone.now()
+    Review.objects.create(assessment=assessment, due_on=(now + timedelta(days=21)).date())
+    for reviewer, is_lead in ((peer_reviewer, True), (discussion_assessor, False)):
+        ReviewerAssignment.objects.create(
+            assessment=assessment,
+            reviewer=reviewer,
+            is_lead=is_lead,
+            created_by=coordinator,
+            confirmed_at=now,
+            confirmed_by=coordinator,
+        )
+    return services.change_state(assessment, "begin_review", by=coordinator)

@@ -15,6 +15,8 @@ from assessments import services
 from assessments.models import (
     Assessment,
     AssessmentEvent,
+    ClarificationQuestion,
+    ClarificationRound,
     ReviewerAssignment,
     Role,
     Status,
@@ -82,8 +84,26 @@ def who_makes(name, assessment, coventry_lead, coordinator, peer_reviewer):
         ReviewerAssignment.objects.create(
             assessment=assessment, reviewer=peer_reviewer, is_lead=True, confirmed_at=timezone.now()
         )
+        if name == "request_clarification":  # asked with its round (services.discussion)
+            ask_about_point_1(assessment, peer_reviewer)
         return peer_reviewer
+    if name == "send_back_clarification":  # made once the round is closed
+        ask_about_point_1(assessment, peer_reviewer, answered_by=coventry_lead)
     return coventry_lead
+
+
+def ask_about_point_1(assessment, lead_reviewer, answered_by=None):
+    """A round of clarification with one question, answered if `answered_by` is given."""
+    clarification = ClarificationRound.objects.create(
+        assessment=assessment,
+        number=1,
+        requested_by=lead_reviewer,
+        answered_by=answered_by,
+        answered_at=timezone.now() if answered_by else None,
+    )
+    ClarificationQuestion.objects.create(
+        round=clarification, point=assessment.standard.points.get(number=1), question="Why?"
+    )
 
 
 @pytest.mark.parametrize("name", list(TRANSITIONS))

@@ -36,10 +36,12 @@ from assessments.models import (
     Notification,
     NotificationStatus,
     PointAssessment,
+    ReviewerAssignment,
     Role,
     User,
 )
 from assessments.services import reviewers
+from assessments.services.discussion import request_clarification
 from standard.models import StandardVersion
 from tests.conftest import PASSWORD, PERSONAS
 from tests.factories import CouncilFactory, MembershipFactory, PeerGroupFactory, UserFactory
@@ -78,6 +80,9 @@ class World:
     assessor_assignment: int = 0
     leeds_service: int = 0
     leeds_draft: int = 0  # blank: not one point answered
+    # Coventry's assessment waiting for clarification (on point 1), with the peer
+    # reviewer as its lead reviewer.
+    clarifying: int = 0
     contributor_membership: int = 0  # Coventry's contributor
     lead_membership: int = 0  # Coventry's sole lead
     invitation: int = 0  # to Coventry, for NEWCOMER
@@ -129,6 +134,16 @@ def _invitation_with_known_token(**kwargs):
 
 def _answer_every_point(assessment, score):
     PointAssessment.objects.filter(assessment=assessment).update(score=score, evidence="Done.")
+
+
+def _in_review(council, name, lead):
+    """A submitted assessment of a new service of `council`, every point answered."""
+    assessment = services.start_assessment(
+        ServiceFactory(council=council, name=name), by=lead, phase="beta"
+    )
+    _answer_every_point(assessment, 3)
+    services.submit(assessment, by=lead)
+    return assessment
 
 
 def build_world():
@@ -201,6 +216,17 @@ def build_world():
     )
     lead_assignment = reviewers.assign(in_review, reviewer, by=coordinator, lead=True)
     assessor_assignment = reviewers.assign(in_review, assessor, by=coordinator)
+    clarifying = _in_review(coventry, "Book a bulky waste collection", coventry_lead)
+    ReviewerAssignment.objects.create(
+        assessment=clarifying,
+        reviewer=reviewer,
+        is_lead=True,
+        created_by=coordinator,
+        confirmed_at=timezone.now(),
+        confirmed_by=coordinator,
+    )
+    services.change_state(clarifying, "begin_review", by=coordinator)
+    request_clarification(clarifying, by=reviewer, questions={1: "Which users did you meet?"})
 
     invitation, invitation_token = _invitation_with_known_token(
         by=coventry_lead, email=NEWCOMER, role=InvitationRole.CONTRIBUTOR, council=coventry
@@ -274,6 +300,7 @@ def build_world():
         assessor_assignment=assessor_assignment.pk,
         leeds_service=leeds_service.pk,
         leeds_draft=leeds_draft.pk,
+        clarifying=clarifying.pk,
         contributor_membership=contributor_membership.pk,
         lead_membership=lead_membership.pk,
         invitation=invitation.pk,

@@ -156,3 +156,68 @@ def review_overdue(review):
     if review.is_complete or assessment.status not in AWAITING_REVIEW:
         return None
     return {**_assessment_context(assessment), "review": review, "due_on": review.due_on}
+
+
+# Peer review: the discussion on each point and rounds of clarification
+# (assessments.services.discussion).
+
+
+@register(
+    "thread_message",
+    label="New message in a discussion",
+    subject="assessments/emails/thread_message_subject.txt",
+    text="assessments/emails/thread_message.txt",
+    html="assessments/emails/thread_message.html",
+)
+def thread_message(message):
+    """To the other side of the discussion (see `services.discussion.post_message`), at
+    most once an hour per person and assessment: the first new message, with a link to
+    its thread, where any later ones are too."""
+    assessment = message.assessment
+    council = assessment.service.council
+    return {
+        **_assessment_context(assessment),
+        "message": message,
+        "point": message.point,
+        "from_council": message.side == "council",
+        "link": _link(
+            reverse(
+                "assessments:point_discussion",
+                args=[council, assessment.pk, message.point.number],
+            )
+        ),
+    }
+
+
+def _round_context(clarification):
+    assessment = clarification.assessment
+    return {
+        **_assessment_context(assessment),
+        "round": clarification,
+        "questions": list(clarification.questions.select_related("point")),
+    }
+
+
+@register(
+    "clarification_requested",
+    label="Clarification requested",
+    subject="assessments/emails/clarification_requested_subject.txt",
+    text="assessments/emails/clarification_requested.txt",
+    html="assessments/emails/clarification_requested.html",
+)
+def clarification_requested(clarification):
+    """To the council's leads and the last editor of each point asked about: the
+    questions, and a link to the assessment, where only those points are open."""
+    return _round_context(clarification)
+
+
+@register(
+    "clarification_answered",
+    label="Clarification answered",
+    subject="assessments/emails/clarification_answered_subject.txt",
+    text="assessments/emails/clarification_answered.txt",
+    html="assessments/emails/clarification_answered.html",
+)
+def clarification_answered(clarification):
+    """To the current reviewers: the council has sent its answers back."""
+    return _round_context(clarification)

@@ -10,6 +10,7 @@ database inside one transaction, locking the rows it reads with
 - `digital_services`: a council's list of digital services
 - `assessments`: self-assessment: starting a draft and answering each point
 - `transitions`: every change of an assessment's state (submit, withdraw, delete…)
+- `discussion`: peer review's discussion on each point and rounds of clarification
 
 The names below are the public interface: `services.submit(assessment, by=user)`.
 """
@@ -17,7 +18,9 @@ The names below are the public interface: `services.submit(assessment, by=user)`
 from assessments.services.assessments import (
     IncompleteAssessment,
     NotEditable,
+    clarification_points,
     incomplete_points,
+    may_change_point,
     save_point,
     start_assessment,
 )
@@ -54,10 +57,12 @@ __all__ = [
     "accept_invitation",
     "cancel_invitation",
     "change_state",
+    "clarification_points",
     "create_service",
     "delete_draft",
     "incomplete_points",
     "invite",
+    "may_change_point",
     "only_lead_message",
     "record_adoption",
     "remove_member",

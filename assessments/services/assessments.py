@@ -12,6 +12,7 @@ from assessments import scoring
 from assessments.models import (
     Assessment,
     AssessmentEvent,
+    ClarificationQuestion,
     EventKind,
     EvidenceLink,
     PointAssessment,
@@ -119,6 +120,32 @@ class NotEditable(Exception):
         self.assessment = assessment
 
 
+def clarification_points(assessment):
+    """The ids of the points asked about in the assessment's open round of clarification
+    (none when no round is open): the only points the council may change then."""
+    return set(
+        ClarificationQuestion.objects.filter(
+            round__assessment=assessment, round__answered_at__isnull=True
+        ).values_list("point_id", flat=True)
+    )
+
+
+def may_change_point(user, assessment, point_id):
+    """Whether `user` may change the answer to a point now: a member of the council while
+    the assessment is a draft, or while clarification is requested on that point.
+
+    The state is asked as well as the rules: Django gives an active superuser every
+    permission without asking the rules.
+    """
+    if assessment.is_draft:
+        return user.has_perm("assessments.edit_assessment", assessment)
+    if assessment.status == Status.CLARIFICATION_REQUESTED:
+        return user.has_perm(
+            "assessments.answer_clarification", assessment
+        ) and point_id in clarification_points(assessment)
+    return False
+
+
 def save_point(
     answer, *, by, revision, score, not_applicable, reason, evidence, links, replacing=False
 ):
@@ -127,8 +154,10 @@ def save_point(
     1. Locks the assessment, then the answer: a save and a transition (submit, say) of
        the same assessment happen one after the other, so no save lands in an
        assessment that is no longer a draft.
-    2. Checks that `by` may edit the assessment (a member, while it is a draft): a
-       member whose assessment was submitted meanwhile gets NotEditable, anyone else
+    2. Checks that `by` may change this point (`may_change_point`: a member, while the
+       assessment is a draft or the point is asked about in an open round of
+       clarification): anyone who may see the assessment gets NotEditable once it is no
+       longer a draft (submitted meanwhile, or this point not asked about), anyone else
        PermissionDenied. Nothing is saved.
     3. If the answer's revision is not the one the person started from, someone else
        saved in between: raises EditConflict with their version and changes nothing.
@@ -147,8 +176,7 @@ def save_point(
             .select_related("service__council")
             .get(pk=answer.assessment_id)
         )
-        # The rule says "a draft" too, but a superuser is never asked the rule.
-        if not (assessment.is_draft and by.has_perm("assessments.edit_assessment", assessment)):
+        if not may_change_point(by, assessment, answer.point_id):
             if by.has_perm("assessments.view_assessment", assessment) and not assessment.is_draft:
                 raise NotEditable(assessment)
             raise PermissionDenied

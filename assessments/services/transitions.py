@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from assessments.models import (
@@ -19,6 +20,8 @@ from assessments.models import (
     Assessment,
     AssessmentEvent,
     EventKind,
+    PointAssessment,
+    Role,
     Status,
     StatusChange,
     User,
@@ -87,6 +90,55 @@ def _council_leads(assessment, by):
     return User.objects.leads_of(assessment.service.council).exclude(pk=by.pk)
 
 
+def _current_reviewers(assessment, by):
+    return User.objects.filter(
+        is_active=True,
+        review_assignments__assessment=assessment,
+        review_assignments__confirmed_at__isnull=False,
+        review_assignments__ended_at__isnull=True,
+    )
+
+
+def _open_round(assessment):
+    return assessment.clarification_rounds.get(answered_at__isnull=True)
+
+
+def _last_round(assessment):
+    return assessment.clarification_rounds.order_by("-number").first()
+
+
+def _round_is_open(assessment):
+    """Clarification is requested with questions: services.discussion.request_clarification
+    opens the round, with its questions, before making the transition."""
+    if not assessment.clarification_rounds.filter(
+        answered_at__isnull=True, questions__isnull=False
+    ).exists():
+        raise ValidationError("Ask a question on at least one point")
+
+
+def _round_is_answered(assessment):
+    """The answers go back once the round is closed: services.discussion.
+    send_back_clarification closes it before making the transition."""
+    rounds = assessment.clarification_rounds
+    if rounds.filter(answered_at__isnull=True).exists() or not rounds.exists():
+        raise ValidationError("Close the round of clarification first")
+
+
+def _asked_in_open_round(assessment, by):
+    """The council's leads and the last editor of each point asked about (if still a
+    member of the council)."""
+    council = assessment.service.council
+    editors = PointAssessment.objects.filter(
+        assessment=assessment,
+        point__in=_open_round(assessment).questions.values("point"),
+    ).values("updated_by")
+    return (
+        User.objects.filter(is_active=True, memberships__council=council)
+        .filter(Q(memberships__role=Role.LEAD) | Q(pk__in=editors))
+        .distinct()
+    )
+
+
 def _must_be_complete(assessment):
     problems = incomplete_points(assessment)
     if problems:
@@ -120,6 +172,9 @@ TRANSITIONS = _table(
         target=Status.CLARIFICATION_REQUESTED,
         permission="assessments.lead_review",
         event=EventKind.CLARIFICATION_REQUESTED,
+        check=_round_is_open,
+        # Made by services.discussion.request_clarification, which creates the round first.
+        notices=(Notice("clarification_requested", _asked_in_open_round, about=_open_round),),
     ),
     Transition(
         name="send_back_clarification",
@@ -127,6 +182,9 @@ TRANSITIONS = _table(
         target=Status.IN_REVIEW,
         permission="assessments.send_back_clarification",
         event=EventKind.CLARIFICATION_ANSWERED,
+        check=_round_is_answered,
+        # Made by services.discussion.send_back_clarification, which closes the round first.
+        notices=(Notice("clarification_answered", _current_reviewers, about=_last_round),),
     ),
     Transition(
         name="complete_review",

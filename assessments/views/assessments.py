@@ -27,7 +27,8 @@ from assessments.forms.assessments import (
     StartAssessmentForm,
     WithdrawForm,
 )
-from assessments.models import PointAssessment, Status
+from assessments.models import ClarificationQuestion, PointAssessment, Status
+from assessments.services.discussion import open_round, unread_points
 from assessments.views.lookups import assessment_from_url, council_from_url, service_from_url
 from lgdss import unsaved
 
@@ -119,6 +120,9 @@ def start_assessment(request, code, pk):
 def task_list(request, code, pk):
     assessment = assessment_from_url(request, code, pk)
     answers = _answers(assessment)
+    review = _review_context(request.user, assessment)
+    for answer in answers:  # the open round's question on the point, if any
+        answer.question = review.get("questions", {}).get(answer.point.number)
     rows = [(answer, scoring.task_status(answer, len(answer.links.all()))) for answer in answers]
     return render(
         request,
@@ -131,8 +135,28 @@ def task_list(request, code, pk):
             "status_changes": assessment.status_changes.select_related("by"),
             "summary": _summary(answers),
             "can_edit": _may_edit(request.user, assessment),
+            **review,
         },
     )
+
+
+def _review_context(user, assessment):
+    """Under peer review: the open round's questions by point number, the points with
+    unread messages, and what the person may do about them. A constant number of queries."""
+    if assessment.is_draft:
+        return {}
+    clarification = open_round(assessment)
+    can_discuss = user.has_perm("assessments.view_discussion", assessment)
+    return {
+        "clarification": clarification,
+        "questions": {question.point.number: question for question in clarification.questions.all()}
+        if clarification
+        else {},
+        "can_discuss": can_discuss,
+        "unread": unread_points(user, assessment) if can_discuss else set(),
+        "can_request_clarification": _allowed_now(user, "request_clarification", assessment),
+        "can_send_back": _allowed_now(user, "send_back_clarification", assessment),
+    }
 
 
 def _link_formset(data, answer, *, add_row=False):
@@ -188,7 +212,8 @@ def edit_point(request, code, pk, number):
         answer = assessment.points.select_related("point", "updated_by").get(point__number=number)
     except PointAssessment.DoesNotExist:
         raise Http404("No such point.") from None
-    can_edit = _may_edit(request.user, assessment)
+    # A draft's points, or while clarification is requested the points asked about.
+    can_edit = services.may_change_point(request.user, assessment, answer.point_id)
     if request.method == "POST" and not can_edit and assessment.is_draft:
         raise PermissionDenied
     action = request.POST.get("action", "")
@@ -256,7 +281,7 @@ def edit_point(request, code, pk, number):
             _not_saved_error(form, not_saved)
         else:
             messages.success(request, f"Point {number} saved")
-            if action == "continue":
+            if action == "continue" and assessment.is_draft:
                 if return_to:
                     return redirect(_url(RETURNS[return_to], assessment))
                 if number < assessment.points.count():
@@ -294,8 +319,27 @@ def edit_point(request, code, pk, number):
                 "link_address": f"{LINK_ADDRESS_LIMIT:,}",
             },
             "has_errors": bool(form.errors or links.total_error_count() or conflict),
+            **discussion_context(request.user, assessment, point),
         },
     )
+
+
+def discussion_context(user, assessment, point):
+    """For a point page under peer review: the open round's question on this point, if
+    any, and whether the person may read the point's discussion and has unread messages."""
+    if assessment.is_draft:
+        return {}
+    question = None
+    if assessment.status == Status.CLARIFICATION_REQUESTED:
+        question = ClarificationQuestion.objects.filter(
+            round__assessment=assessment, round__answered_at__isnull=True, point=point
+        ).first()
+    can_read = user.has_perm("assessments.view_discussion", assessment)
+    return {
+        "question": question,
+        "can_discuss": can_read,
+        "unread": unread_points(user, assessment) if can_read else set(),
+    }
 
 
 def _last_time(assessment, number):
@@ -311,11 +355,17 @@ def _last_time(assessment, number):
 
 
 def _not_saved_error(form, assessment):
-    form.add_error(
-        None,
-        "Your changes have not been saved: the assessment was "
-        f"{assessment.get_status_display().lower()} while you were editing",
-    )
+    if assessment.status == Status.CLARIFICATION_REQUESTED:
+        message = (
+            "Your changes have not been saved: the reviewers have asked for clarification "
+            "on other points, and only those can be changed now"
+        )
+    else:
+        message = (
+            "Your changes have not been saved: the assessment was "
+            f"{assessment.get_status_display().lower()} while you were editing"
+        )
+    form.add_error(None, message)
     form.non_field_anchor = "#not-saved"
 
 
