@@ -1,5 +1,6 @@
 """Self-assessment: starting, answering points, the concurrency guard, submitting."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -281,6 +282,38 @@ def test_not_applicable_with_reason(client_for, draft, coventry_contributor):
     assert answer.not_applicable
     assert answer.score is None
     assert answer.not_applicable_reason == "Nothing is stored at discovery."
+
+
+def reason_block(html):
+    """The class of the block that reveals the not-applicable reason, and what it holds."""
+    found = re.search(
+        r'<div class="(govuk-radios__conditional[^"]*)" id="conditional-not-applicable">(.*?)</div>\s*</div>\s*</div>\s*</fieldset>',
+        html,
+        re.S,
+    )
+    return found.group(1), found.group(2)
+
+
+def test_the_reason_is_revealed_under_not_applicable(client_for, draft, coventry_contributor):
+    """GOV.UK's conditional reveal: hidden (once JavaScript runs) until "not applicable"."""
+    client = client_for(coventry_contributor)
+    html = client.get(url("edit_point", draft, 6)).content.decode()
+    assert '<div class="govuk-radios" data-module="app-conditional-reveal">' in html
+    na = re.search(r'<input[^>]*value="na"[^>]*>', html).group(0)
+    assert 'data-aria-controls="conditional-not-applicable"' in na
+    assert "aria-expanded" not in html
+    hidden, inside = reason_block(html)
+    assert hidden == "govuk-radios__conditional govuk-radios__conditional--hidden"
+    assert 'name="not_applicable_reason"' in inside
+
+    data = point_data(answer="na", action="preview")
+    assert reason_block(client.post(url("edit_point", draft, 6), data).content.decode())[0] == (
+        "govuk-radios__conditional"
+    )
+    data = point_data(answer="3", action="later")
+    data["not_applicable_reason"] = "x" * 2001  # wrong, though a score is chosen
+    html = client.post(url("edit_point", draft, 6), data).content.decode()
+    assert reason_block(html)[0] == "govuk-radios__conditional"
 
 
 def test_links_are_saved_replaced_and_removed(client_for, draft, coventry_contributor):

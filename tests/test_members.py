@@ -319,6 +319,44 @@ def test_coordinator_invite_form_requires_council_or_group(client_for, coordinat
     assert html.count("Choose the peer group they will review in") == 2
 
 
+def reveal_blocks(html):
+    """Each conditional block's id, with whether it is hidden (until JavaScript runs)."""
+    found = re.findall(r'<div class="govuk-radios__conditional([^"]*)" id="([\w-]+)"', html)
+    return {id: "--hidden" in classes for classes, id in found}
+
+
+def test_coordinator_invite_form_reveals_the_council_or_group_by_role(
+    client_for, coordinator, leeds
+):
+    """The council under both council roles, the peer group under peer reviewer."""
+    client = client_for(coordinator)
+    html = client.get(reverse("assessments:invite_anyone")).content.decode()
+    assert '<div class="govuk-radios" data-module="app-conditional-reveal">' in html
+    controls = dict(
+        re.findall(r'<input[^>]*value="(\w+)"[^>]*data-aria-controls="([\w-]+)"', html, re.S)
+    )
+    assert controls == {
+        "lead": "conditional-role-council",
+        "contributor": "conditional-role-council",
+        "reviewer": "conditional-role-peer-group",
+    }
+    assert reveal_blocks(html) == {
+        "conditional-role-council": True,
+        "conditional-role-peer-group": True,
+    }
+    council = html.split('id="conditional-role-council"')[1].split('id="id_role_3"')[0]
+    assert 'id="id_council"' in council
+    assert 'id="id_peer_group"' in html.split('id="conditional-role-peer-group"')[1]
+
+    html = client.post(
+        reverse("assessments:invite_anyone"), {"email": "a@b.example", "role": "contributor"}
+    ).content.decode()
+    assert reveal_blocks(html) == {
+        "conditional-role-council": False,
+        "conditional-role-peer-group": True,
+    }
+
+
 def test_lead_cannot_invite_peer_reviewers(coventry_lead, midlands):
     with pytest.raises(PermissionDenied):
         services.invite(

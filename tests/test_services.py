@@ -503,6 +503,95 @@ def test_changing_a_bought_service_to_in_house_clears_its_product(
     assert (service.sourcing, service.product) == (Sourcing.IN_HOUSE, None)
 
 
+def success_banner(client, response):
+    """The success banner's words on the page a save redirected to."""
+    page = client.get(response["Location"]).content.decode()
+    return re.search(r'govuk-notification-banner__heading">([^<]*)<', page).group(1)
+
+
+def test_a_product_removed_by_built_in_house_is_named_in_the_banner(
+    client_for, coventry_lead, product
+):
+    service = ServiceFactory(council__code="COV", name=BINS, bought=True, product=product)
+    client = client_for(coventry_lead)
+    response = client.post(
+        url("edit_service", "cov", service.pk), edit_answers(service, sourcing="in_house")
+    )
+    service.refresh_from_db()
+    assert (service.sourcing, service.product) == (Sourcing.IN_HOUSE, None)
+    assert success_banner(client, response) == (
+        f"{BINS} has been updated. Its product, Bartec – Collective, was removed, "
+        "as it was built in house"
+    )
+
+
+def test_a_saved_suggestion_cleared_before_built_in_house_is_still_named(client_for, coventry_lead):
+    service = ServiceFactory(
+        council__code="COV",
+        name=BINS,
+        sourcing=Sourcing.BOUGHT,
+        suggested_supplier="Acme Software",
+        suggested_product="Bins Pro",
+    )
+    client = client_for(coventry_lead)
+    response = client.post(
+        url("edit_service", "cov", service.pk), edit_answers(service, sourcing="in_house")
+    )
+    service.refresh_from_db()
+    assert (service.suggested_supplier, service.suggested_product) == ("", "")
+    assert "Its product, Acme Software – Bins Pro (not listed), was removed" in success_banner(
+        client, response
+    )
+
+
+def test_a_product_typed_for_a_new_in_house_service_is_named_as_not_saved(
+    client_for, coventry_lead
+):
+    client = client_for(coventry_lead)
+    data = answers(product=NOT_LISTED, suggested_supplier="Acme Software", suggested_product="")
+    response = client.post(url("add_service", "cov"), data)
+    assert Service.objects.get().suggested_supplier == ""
+    assert success_banner(client, response) == (
+        "Apply for a parking permit has been added. The product you entered, "
+        "Acme Software (not listed), was not saved, as it was built in house"
+    )
+
+
+def test_an_in_house_save_with_no_product_says_only_that_it_was_saved(
+    client_for, coventry_lead, bins
+):
+    client = client_for(coventry_lead)
+    response = client.post(url("edit_service", "cov", bins.pk), edit_answers(bins))
+    assert success_banner(client, response) == f"{BINS} has been updated"
+
+
+def test_the_product_questions_are_revealed_under_bought(client_for, coventry_lead, product):
+    """GOV.UK's conditional reveal: hidden (once JavaScript runs) until "bought" is chosen."""
+    client = client_for(coventry_lead)
+    html = client.get(url("add_service", "cov")).content.decode()
+    radios = re.search(r'<div class="govuk-radios" data-module="app-conditional-reveal">', html)
+    assert radios, "the sourcing radios are not marked for conditional-reveal.js"
+    bought = re.search(r'<input[^>]*value="bought"[^>]*>', html).group(0)
+    assert 'data-aria-controls="conditional-sourcing-bought"' in bought
+    block = re.search(
+        r'<div class="(govuk-radios__conditional[^"]*)" id="conditional-sourcing-bought">(.*?)</fieldset>',
+        html,
+        re.S,
+    )
+    assert block.group(1) == "govuk-radios__conditional govuk-radios__conditional--hidden"
+    assert 'id="id_product"' in block.group(2)
+    assert 'id="id_suggested_product"' in block.group(2)
+    html = client.post(url("add_service", "cov"), answers(sourcing="bought")).content.decode()
+    assert 'class="govuk-radios__conditional" id="conditional-sourcing-bought"' in html
+
+
+def test_product_questions_with_an_error_are_never_hidden(client_for, coventry_lead):
+    data = answers(suggested_product="x" * 151)  # in house, yet the field is wrong
+    html = client_for(coventry_lead).post(url("add_service", "cov"), data).content.decode()
+    assert "Product name must be 150 characters or fewer" in html
+    assert 'class="govuk-radios__conditional" id="conditional-sourcing-bought"' in html
+
+
 def test_the_form_reopens_with_not_listed_chosen_for_a_suggestion(client_for, coventry_lead):
     service = ServiceFactory(
         council__code="COV",

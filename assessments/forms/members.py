@@ -6,6 +6,7 @@ from django.contrib.auth import password_validation
 from django.db.models.functions import Lower
 
 from assessments.forms.accounts import email_field, gds_helper
+from assessments.forms.reveals import RadiosWithReveals, Reveal
 from assessments.models import Council, InvitationRole, Membership, PeerGroup, User, normalise_email
 
 
@@ -83,9 +84,18 @@ class InviteAnyoneForm(forms.Form):
         self.fields["council"].widget.attrs["data-app-autocomplete"] = ""
         self.helper = gds_helper(
             Field.text("email", field_width=Fluid.TWO_THIRDS),
-            Field.radios("role", legend_size=Size.SMALL),
-            Field.select("council"),
-            Field.select("peer_group"),
+            # The council appears under the two council roles, the peer group under peer
+            # reviewer, once a role is chosen (both without JavaScript).
+            RadiosWithReveals(
+                "role",
+                Reveal(
+                    "council",
+                    [InvitationRole.LEAD, InvitationRole.CONTRIBUTOR],
+                    Field.select("council"),
+                ),
+                Reveal("peer-group", [InvitationRole.REVIEWER], Field.select("peer_group")),
+                legend_size=Size.SMALL,
+            ),
             button="Send invitation",
         )
 

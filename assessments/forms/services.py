@@ -8,6 +8,7 @@ from django import forms
 
 from assessments.forms.accounts import gds_helper
 from assessments.forms.assessments import RevisionField
+from assessments.forms.reveals import RadiosWithReveals, Reveal
 from assessments.models import Phase, Product, Service, Sourcing
 
 # The value of the "Not listed" option in the product list.
@@ -161,15 +162,21 @@ class ServiceForm(forms.ModelForm):
             Field.text("url"),
             Field.radios("phase"),
             Field.text("owner", field_width=Fluid.TWO_THIRDS),
-            Field.radios("sourcing"),
-            # Shown whatever the answer above: GOV.UK's conditional reveal sets aria-expanded
-            # on radios, which axe reports (govuk-frontend issue 979), and our pages pass axe.
-            Fieldset(
-                Field.select("product"),
-                Field.text("suggested_supplier", field_width=Fluid.TWO_THIRDS),
-                Field.text("suggested_product", field_width=Fluid.TWO_THIRDS),
-                legend="If it was bought from a supplier",
-                legend_size=Size.SMALL,
+            # The product questions appear under "Bought from a supplier" when it is chosen
+            # (all of them without JavaScript).
+            RadiosWithReveals(
+                "sourcing",
+                Reveal(
+                    "bought",
+                    [Sourcing.BOUGHT],
+                    Fieldset(
+                        Field.select("product"),
+                        Field.text("suggested_supplier", field_width=Fluid.TWO_THIRDS),
+                        Field.text("suggested_product", field_width=Fluid.TWO_THIRDS),
+                        legend="If it was bought from a supplier",
+                        legend_size=Size.SMALL,
+                    ),
+                ),
             ),
             *(["revision"] if service is not None else []),
             button="Save service" if service is None else "Save changes",
@@ -227,6 +234,31 @@ class ServiceForm(forms.ModelForm):
             if not data.get("suggested_product") and "suggested_product" not in self.errors:
                 self.add_error("suggested_product", "Enter the name of the product")
         return data
+
+    def product_dropped(self):
+        """The product that saving will remove or leave out, as words, or None.
+
+        An in-house service keeps no product (services.digital_services), so whatever was
+        entered for one, or is saved, goes. Hidden fields are still sent, so what was typed
+        is named first; otherwise what is saved. The page says so after the save, rather
+        than losing it silently.
+        """
+        data = self.cleaned_data
+        if data.get("sourcing") == Sourcing.BOUGHT:
+            return None
+        product = data.get("product")
+        if isinstance(product, Product):
+            return product_label(product)
+        typed = [data.get("suggested_supplier"), data.get("suggested_product")]
+        if any(typed):
+            return " – ".join(filter(None, typed)) + " (not listed)"
+        saved = self.service
+        if saved is not None and saved.product_id:
+            return product_label(saved.product)
+        if saved is not None and (saved.suggested_supplier or saved.suggested_product):
+            words = filter(None, [saved.suggested_supplier, saved.suggested_product])
+            return " – ".join(words) + " (not listed)"
+        return None
 
     def values(self):
         """The service's details, as services.create_service and update_service take them."""

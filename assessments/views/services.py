@@ -65,13 +65,19 @@ def add_service(request, code):
     kept = unsaved.restore(request) if request.method == "GET" else None  # not saved
     form = ServiceForm(request.POST if request.method == "POST" else kept, council=council)
     if request.method == "POST" and form.is_valid():
+        dropped = form.product_dropped()
         try:
             service = services.create_service(council, by=request.user, **form.values())
         except IntegrityError:
             if not _explain_name_taken(form):
                 raise
         else:
-            messages.success(request, f"{service.name} has been added")
+            said = f"{service.name} has been added"
+            if dropped:
+                said += (
+                    f". The product you entered, {dropped}, was not saved, as it was built in house"
+                )
+            messages.success(request, said)
             return redirect(service)
     return render(
         request,
@@ -109,6 +115,7 @@ def edit_service(request, code, pk):
     )
     saved_rows = None
     if request.method == "POST" and form.is_valid():
+        dropped = form.product_dropped()
         try:
             updated = services.update_service(
                 service,
@@ -125,7 +132,10 @@ def edit_service(request, code, pk):
             if not _explain_name_taken(form):
                 raise
         else:
-            messages.success(request, f"{updated.name} has been updated")
+            said = f"{updated.name} has been updated"
+            if dropped:
+                said += f". Its product, {dropped}, was removed, as it was built in house"
+            messages.success(request, said)
             return redirect(updated)
     return render(
         request,

@@ -4,22 +4,24 @@ Playwright cannot download its own browsers here, so it launches Debian's
 Chromium. Without Chromium these tests skip with the reason, except under
 CI=true, where a missing browser is a failure.
 
-Every test's `page` runs under the site's Content Security Policy, and fails if
-the browser blocks anything on any page it visits. It also checks every page it
-loads: axe-core for WCAG 2.2 A and AA, and the Nu HTML Checker (vnu.jar, run once as
-a local service for the whole session) for valid HTML. Tests still call
-`assert_accessible` after changing a page with JavaScript, which no load reports.
+Every test's `page`, and every page opened with `pages.new_page()` (another person's
+browser, or one without JavaScript), runs under the site's Content Security Policy,
+and fails if the browser blocks anything on any page it visits. It also checks every
+page it shows: the HTML through the Nu HTML Checker (vnu.jar, run once as a local
+service for the whole session), and the page as drawn with axe-core for WCAG 2.2 A
+and AA, just before the browser leaves it or the test ends (see check_every_page).
+Tests still call `assert_accessible` when a page changes in between.
 """
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -175,80 +177,196 @@ def _described(violations):
     return "\n".join(f"- {v['id']}: {v['help']} ({', '.join(v['nodes'][:5])})" for v in violations)
 
 
-CHECKED = {"axe": 0, "left": 0, "html": 0, "admin": 0}
+CHECKED = {"axe": 0, "html": 0}
 
 
 def pytest_terminal_summary(terminalreporter):
     if CHECKED["axe"] or CHECKED["html"]:
         terminalreporter.write_line(
-            f"Pages loaded and checked: {CHECKED['axe']} with axe-core "
-            f"({CHECKED['left']} left before axe could run, {CHECKED['admin']} of Django's "
-            "admin not checked), "
+            f"Pages loaded and checked: {CHECKED['axe']} with axe-core, "
             f"{CHECKED['html']} with the Nu HTML Checker"
         )
 
 
-# Django's own admin, used by coordinators, is not checked on load: its own markup and
-# widgets have gaps we do not control (the select2 search box and the inline "delete"
-# checkboxes have no labels; a <div> with `disabled`). Our pages are all checked.
-DJANGO_ADMIN = "/admin/"
+def _without_scripts(html):
+    return re.sub(r"<script\b[^>]*>.*?</script>", "", html, flags=re.S | re.I)
 
 
-def check_every_page(page, checker):
-    """Checks each page the browser loads: axe-core on the page as drawn, and the HTML
-    the server sent through the Nu HTML Checker. Returns the list of problems, which
-    fills as the test goes on."""
-    problems = []
+class Redrawer:
+    """Draws a page again from the HTML the server sent, in a browser page of its own with
+    JavaScript, and runs axe there: for a page drawn without JavaScript, where axe cannot
+    run (its timers never fire), and for a page the test left before axe could run on it.
 
-    def on_response(response):
-        if response.request.resource_type != "document" or checker is None:
-            return
-        if urlsplit(response.url).path.startswith(DJANGO_ADMIN):
-            return
-        if "text/html" not in (response.headers.get("content-type") or ""):
-            return
+    A page shown without JavaScript is drawn again without its scripts: the same styles and
+    classes on <body>, nothing to change them. Otherwise it is drawn with its headers (so
+    under its policy) and its scripts, as the browser first drew it.
+    """
+
+    def __init__(self, browser, base_url):
+        self.browser, self.base_url = browser, base_url
+        self.context = None
+
+    def violations(self, sent, javascript):
+        url, html, headers = sent
+        if self.context is None:
+            self.context = self.browser.new_context(base_url=self.base_url)
+        page = self.context.new_page()
+        if javascript:
+            served = {"status": 200, "body": html, "headers": headers}
+        else:
+            served = {"body": _without_scripts(html), "content_type": "text/html; charset=utf-8"}
+        page.route(lambda address: address == url, lambda route: route.fulfill(**served))
         try:
-            html = response.text()
-        except Exception:  # the browser has already let go of a redirect's body
-            return
-        errors = html_errors(checker, html)
-        CHECKED["html"] += 1
-        if errors:
-            problems.append(f"Invalid HTML on {response.url}:\n- " + "\n- ".join(errors))
+            page.goto(url)
+            return _axe_violations(page)
+        finally:
+            page.close()
 
-    # axe-core runs when a page has loaded, while the test carries on. A test that moves
-    # on at once may leave the page first: that page goes unchecked (counted apart), so
-    # tests still call `assert_accessible` on each page they mean to prove.
-    def on_load(loaded):
-        if urlsplit(loaded.url).path.startswith(DJANGO_ADMIN):
-            CHECKED["admin"] += 1
+    def close(self):
+        if self.context is not None:
+            self.context.close()
+
+
+class Problems(list):
+    """What the checks found on a browser page's pages, as readable lines; `finish()`
+    checks what is left to check."""
+
+    finish = None
+
+
+def check_every_page(page, checker, redrawer, javascript=True):
+    """Checks every page the browser is sent: its HTML through the Nu HTML Checker, and the
+    page as drawn with axe-core. Returns the problems found, a list that fills as the test
+    goes on.
+
+    Each page's HTML is read as it arrives (the request goes through Playwright, which
+    keeps the body even if the test leaves the page at once). axe runs on each page once it
+    has loaded, while the test carries on. A page the test left before axe could run on it,
+    and every page drawn without JavaScript, is drawn again from its HTML when the test
+    ends, and checked there (Redrawer). So no page goes unchecked, however quickly the test
+    moves on.
+    """
+    problems = Problems()
+    waiting = {}  # the page the server sent last, until axe has run: (address, HTML, headers)
+    left = []  # pages to draw again and check when the test ends
+    running = []  # pages axe is running on now
+
+    def report(url, violations):
+        CHECKED["axe"] += 1
+        if violations:
+            problems.append(f"axe found violations on {url}:\n{_described(violations)}")
+
+    def read(route):
+        request = route.request
+        if request.resource_type != "document" or request.frame != page.main_frame:
+            route.fallback()
             return
+        # Redirects are left to the browser, which follows them as it would have.
+        response = route.fetch(max_redirects=0)
+        is_html = "text/html" in (response.headers.get("content-type") or "")
+        if is_html and not 300 <= response.status < 400:
+            html = response.text()
+            if "page" in waiting:  # the page before was left before axe could run on it
+                left.append(waiting.pop("page"))
+            waiting["page"] = (response.url, html, response.headers)
+            if not javascript:
+                left.append(waiting.pop("page"))
+            if checker is not None:  # without Java or vnu.jar, pages are not validated
+                errors = html_errors(checker, html)
+                CHECKED["html"] += 1
+                if errors:
+                    problems.append(f"Invalid HTML on {response.url}:\n- " + "\n- ".join(errors))
+        route.fulfill(response=response)
+
+    def on_load(loaded):
+        if "page" not in waiting or loaded.url.split("#")[0] != waiting["page"][0]:
+            return
+        sent = waiting.pop("page")
+        running.append(sent)
         try:
             violations = _axe_violations(loaded)
         except Exception:  # the test moved on to another page first
-            CHECKED["left"] += 1
-            return
-        CHECKED["axe"] += 1
-        if violations:
-            problems.append(f"axe found violations on {loaded.url}:\n{_described(violations)}")
+            left.append(sent)
+        else:
+            report(sent[0], violations)
+        finally:
+            running.remove(sent)
 
-    page.on("response", on_response)
+    def finish():
+        deadline = time.monotonic() + 30
+        while running and time.monotonic() < deadline:  # axe still running on a loaded page
+            page.wait_for_timeout(50)
+        if "page" in waiting:
+            sent = waiting.pop("page")
+            if not page.is_closed() and page.url.split("#")[0] == sent[0]:
+                report(sent[0], _axe_violations(page))
+            else:
+                left.append(sent)
+        while left:
+            sent = left.pop(0)
+            report(sent[0], redrawer.violations(sent, javascript))
+        if running:
+            problems.append(f"axe did not finish on {running[0][0]}")
+
+    # Not static files: only a page's own address can be a page.
+    page.route(lambda address: "/static/" not in address, read)
     page.on("load", on_load)
+    problems.finish = finish
     return problems
 
 
+class CheckedPages:
+    """Opens browser pages that are checked as the test's `page` is, each in a context of
+    its own (another person's browser, or one without JavaScript), under the same policy."""
+
+    def __init__(self, browser, base_url, checker):
+        self.browser, self.base_url, self.checker = browser, base_url, checker
+        self.redrawer = Redrawer(browser, base_url)
+        self.opened = []
+
+    def new_page(self, javascript=True):
+        context = self.browser.new_context(base_url=self.base_url, java_script_enabled=javascript)
+        context.set_default_timeout(10_000)
+        violations = policy_violations(context)
+        page = context.new_page()
+        problems = check_every_page(page, self.checker, self.redrawer, javascript)
+        self.opened.append((context, page, violations, problems))
+        return page
+
+    def close(self, page):
+        """Closes a page's browser before the test ends, checking its last page first."""
+        for opened in [entry for entry in self.opened if entry[1] is page]:
+            self.opened.remove(opened)
+            self._close(*opened)
+
+    def _close(self, context, page, violations, problems):
+        problems.finish()
+        context.close()
+        found = "\n".join(violations)
+        assert not violations, (
+            f"Policy violations (or a Permissions-Policy not understood):\n{found}"
+        )
+        assert not problems, "\n".join(problems)
+
+    def close_all(self):
+        try:
+            while self.opened:
+                self._close(*self.opened.pop(0))
+        finally:
+            self.redrawer.close()
+
+
 @pytest.fixture
-def page(browser, live_server, html_checker):
-    context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    violations = policy_violations(context)
-    page = context.new_page()
-    problems = check_every_page(page, html_checker)
-    yield page
-    context.close()
-    found = "\n".join(violations)
-    assert not violations, f"Policy violations (or a Permissions-Policy not understood):\n{found}"
-    assert not problems, "\n".join(problems)
+def pages(browser, live_server, html_checker):
+    """Opens more checked pages: `pages.new_page()`, `pages.new_page(javascript=False)`."""
+    opened = CheckedPages(browser, live_server.url, html_checker)
+    yield opened
+    opened.close_all()
+
+
+@pytest.fixture
+def page(pages):
+    return pages.new_page()
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def answer_point(page, score, evidence, *, link=None, button="Save and continue"
 
 
 def test_lead_assesses_a_service_point_by_point_and_submits(
-    page, browser, live_server, bins, coventry_lead, coventry_contributor
+    page, pages, bins, coventry_lead, coventry_contributor
 ):
     sign_in(page, "lead@coventry.example")
     page.goto(f"/councils/cov/services/{bins.pk}/")
@@ -62,7 +62,7 @@ def test_lead_assesses_a_service_point_by_point_and_submits(
     assert_accessible(page)
 
     # A colleague opens point 6 while the lead is working on it.
-    colleague = browser.new_context(base_url=live_server.url).new_page()
+    colleague = pages.new_page()
     sign_in(colleague, "editor@coventry.example")
     colleague.goto(page.url + "points/6/")
     page.get_by_role("link", name=re.compile(r"^6\. ")).click()
@@ -78,7 +78,7 @@ def test_lead_assesses_a_service_point_by_point_and_submits(
         "The editor's evidence for point 6."
     )
     assert_accessible(colleague)
-    colleague.context.close()
+    pages.close(colleague)
 
     # Second sitting: the lead signs out, signs back in, and finishes.
     page.get_by_role("link", name="Sign out").click()
@@ -112,7 +112,7 @@ def test_lead_assesses_a_service_point_by_point_and_submits(
     expect(page).to_have_title(re.compile(r"^Error: "))
     assert_accessible(page)
     summary.get_by_role("link", name=re.compile(r"^Point 9")).click()
-    page.get_by_label(re.compile("why does this point not apply")).fill(
+    page.get_by_label(re.compile("Why does this point not apply")).fill(
         "The service is a form with no back-office integration yet."
     )
     page.get_by_role("button", name="Save and continue").click()

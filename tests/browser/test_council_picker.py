@@ -61,10 +61,9 @@ def test_a_missing_council_is_explained_on_the_typed_in_field(
 
 
 def test_without_javascript_the_council_is_chosen_from_the_drop_down(
-    browser, live_server, client, councils, coordinator
+    pages, live_server, client, councils, coordinator
 ):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    page = context.new_page()
+    page = pages.new_page(javascript=False)
     sign_in_as(page, client, live_server, coordinator)
     page.goto("/invitations/new/")
     page.get_by_label("Their work email address").fill("lead@chorley.example")
@@ -73,4 +72,3 @@ def test_without_javascript_the_council_is_chosen_from_the_drop_down(
     page.get_by_role("button", name="Send invitation").click()
     expect(page.locator("h1")).to_have_text("Invitations")
     assert Invitation.objects.get(email="lead@chorley.example").council.short_name == "Chorley"
-    context.close()

@@ -20,7 +20,7 @@ def sign_in(page, email, password=PASSWORD):
 
 
 def test_lead_invites_a_colleague_who_sets_a_password_and_is_signed_in_as_a_member(
-    browser, live_server, page, coventry_lead
+    page, pages, coventry_lead
 ):
     sign_in(page, "lead@coventry.example")
     expect(page.locator("h1")).to_have_text("Your work")
@@ -53,7 +53,7 @@ def test_lead_invites_a_colleague_who_sets_a_password_and_is_signed_in_as_a_memb
     link = re.search(r"http://\S+(/invitations/accept/\S+/)", mail.outbox[0].body).group(1)
 
     # The colleague opens the link in their own browser.
-    colleague = browser.new_context(base_url=live_server.url).new_page()
+    colleague = pages.new_page()
     colleague.goto(link)
     expect(colleague.locator("h1")).to_have_text("Set up your account")
     assert_accessible(colleague)
@@ -80,4 +80,4 @@ def test_lead_invites_a_colleague_who_sets_a_password_and_is_signed_in_as_a_memb
     # The link is used up.
     colleague.goto(link)
     expect(colleague.locator("h1")).to_have_text("This invitation has already been used")
-    colleague.context.close()
+    pages.close(colleague)

@@ -112,14 +112,12 @@ def test_when_time_runs_out_they_are_signed_out_and_what_they_typed_waits_for_th
     assert draft.points.get(point__number=1).evidence == "Typed before a long lunch."
 
 
-def test_without_javascript_no_warning_appears(browser, live_server, settings, coventry_lead):
+def test_without_javascript_no_warning_appears(pages, settings, coventry_lead):
     settings.SESSION_COOKIE_AGE = 20
     settings.SESSION_WARNING_SECONDS = 19
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    page = context.new_page()
+    page = pages.new_page(javascript=False)
     sign_in(page)
     expect(page.locator("h1")).to_have_text("Your work")
     page.wait_for_timeout(2_000)
     expect(page.locator("dialog")).to_be_hidden()
     expect(page.get_by_role("alertdialog")).to_have_count(0)
-    context.close()
