@@ -673,3 +673,16 @@ def test_two_coordinators_changing_the_due_date_never_overwrite_each_other(
     response = client_for(coordinator).post(url, {**mine, "was": "2031-04-01"})
     assert response.status_code == 302
     assert Review.objects.get().due_on == date(2031, 3, 3)
+
+
+def test_an_overdue_reminder_is_not_sent_for_a_review_completed_before_it_went(
+    submitted, coordinator, peer_reviewer
+):
+    reviewers.assign(submitted, peer_reviewer, by=coordinator, lead=True)
+    Review.objects.update(due_on=timezone.localdate() - timedelta(days=1))
+    assert reviewers.send_overdue_reminders() == 1
+    Review.objects.update(completed_at=timezone.now(), summary="Well run.", recommendation="meets")
+    mail.outbox.clear()
+    run_tasks()
+    assert not [m for m in mail.outbox if m.subject.startswith("Overdue")]
+    assert not Notification.objects.filter(kind="review_overdue", status="sent").exists()
