@@ -652,3 +652,37 @@ def test_a_coordinator_invites_an_independent_assessor_who_joins_no_council(
         .fields["reviewer"]
         .widget.render("reviewer", None)
     )
+
+
+def test_two_coordinators_changing_the_due_date_never_overwrite_each_other(
+    client_for, submitted, coordinator, peer_reviewer
+):
+    reviewers.assign(submitted, peer_reviewer, by=coordinator, lead=True)
+    seen = Review.objects.get().due_on
+    url = reverse("assessments:change_due_date", args=[submitted.pk])
+    # Another coordinator moves it while this one has the form open.
+    other = UserFactory(email="second.coordinator@lgdss.example", is_coordinator=True)
+    reviewers.change_due_date(submitted, date(2031, 4, 1), by=other, was=seen)
+    mine = {"was": seen.isoformat(), "due_on_0": "3", "due_on_1": "3", "due_on_2": "2031"}
+    response = client_for(coordinator).post(url, mine)
+    assert response.status_code == 200
+    shown = text(response)
+    assert "Someone else changed the due date to 1 April 2031" in shown
+    assert Review.objects.get().due_on == date(2031, 4, 1)
+    assert 'value="2031-04-01"' in response.content.decode()  # sending again replaces theirs
+    response = client_for(coordinator).post(url, {**mine, "was": "2031-04-01"})
+    assert response.status_code == 302
+    assert Review.objects.get().due_on == date(2031, 3, 3)
+
+
+def test_an_overdue_reminder_is_not_sent_for_a_review_completed_before_it_went(
+    submitted, coordinator, peer_reviewer
+):
+    reviewers.assign(submitted, peer_reviewer, by=coordinator, lead=True)
+    Review.objects.update(due_on=timezone.localdate() - timedelta(days=1))
+    assert reviewers.send_overdue_reminders() == 1
+    Review.objects.update(completed_at=timezone.now(), summary="Well run.", recommendation="meets")
+    mail.outbox.clear()
+    run_tasks()
+    assert not [m for m in mail.outbox if m.subject.startswith("Overdue")]
+    assert not Notification.objects.filter(kind="review_overdue", status="sent").exists()

@@ -114,6 +114,10 @@ def today_or_later(value):
 
 
 class DueDateForm(forms.Form):
+    """The review's new due date, and the date the coordinator saw (`was`), so that two
+    coordinators changing it at once never silently overwrite each other."""
+
+    was = forms.DateField(widget=forms.HiddenInput, required=False)
     due_on = DateField(
         label="Due date",
         help_text="For example, 27 3 2027",
@@ -123,6 +127,7 @@ class DueDateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(
+            "was",
             Field("due_on", context={"legend_size": Size.for_legend(Size.MEDIUM)}),
             button="Change due date",
         )

@@ -35,6 +35,7 @@ from assessments.models import (
     User,
 )
 from assessments.notifications import notify
+from assessments.services.conflicts import EditConflict
 from assessments.services.transitions import NotAllowedNow, change_state
 
 WORKING_DAYS_TO_REVIEW = 15
@@ -239,13 +240,15 @@ def _end(assignment, by, end, reason=""):
     assignment.save(update_fields=["ended_at", "ended_by", "end", "conflict_reason"])
 
 
-def change_due_date(assessment, due_on, *, by):
+def change_due_date(assessment, due_on, *, by, was=None):
     """A coordinator changes when the review is due.
 
     1. Locks the assessment; checks the rule and the state.
     2. Refuses before the review exists (its first reviewer sets the first date) and a
        date in the past (ValidationError).
-    3. Saves the date and writes the history (from and to). The overdue reminder still
+    3. `was` is the date the coordinator saw: if another coordinator has changed it since,
+       raises EditConflict with the review as it is now, and changes nothing.
+    4. Saves the date and writes the history (from and to). The overdue reminder still
        goes once per review, so moving the date on does not send a second one.
     """
     with transaction.atomic():
@@ -255,6 +258,8 @@ def change_due_date(assessment, due_on, *, by):
             raise ValidationError("Assign a reviewer first: the review starts with them.")
         if due_on < timezone.localdate():
             raise ValidationError("Due date must be today or in the future")
+        if was is not None and review.due_on != was:
+            raise EditConflict(review)
         if review.due_on == due_on:
             return review
         before = review.due_on

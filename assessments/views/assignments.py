@@ -27,6 +27,7 @@ from assessments.models import (
     Status,
 )
 from assessments.services import reviewers
+from assessments.services.conflicts import EditConflict
 from assessments.services.transitions import NotAllowedNow
 from assessments.views.lookups import assessment_from_url
 
@@ -289,13 +290,31 @@ def change_due_date(request, pk):
         messages.info(request, "Assign a reviewer first: the review starts with them")
         return redirect(_page_url(assessment))
     form = DueDateForm(
-        request.POST if request.method == "POST" else None, initial={"due_on": review.due_on}
+        request.POST if request.method == "POST" else None,
+        initial={"due_on": review.due_on, "was": review.due_on},
     )
     if request.method == "POST" and form.is_valid():
         try:
-            reviewers.change_due_date(assessment, form.cleaned_data["due_on"], by=request.user)
+            reviewers.change_due_date(
+                assessment,
+                form.cleaned_data["due_on"],
+                by=request.user,
+                was=form.cleaned_data["was"],
+            )
         except ValidationError as error:
             form.add_error("due_on", error.messages[0])
+        except EditConflict as conflict:
+            # The form again, now from their date: sending it again replaces it.
+            review = conflict.current
+            data = request.POST.copy()
+            data["was"] = review.due_on.isoformat()
+            form = DueDateForm(data)
+            form.is_valid()
+            form.add_error(
+                "due_on",
+                f"Someone else changed the due date to {review.due_on:%-d %B %Y} while you "
+                "were changing it. Send your date again to replace theirs",
+            )
         except NotAllowedNow:
             raise PermissionDenied from None
         else:
