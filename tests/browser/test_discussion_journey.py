@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from assessments.models import ClarificationRound, PointMessage, Status
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_invitation_journey import sign_in
+from tests.conftest import PASSWORD
 
 
 def test_clarification_on_two_points_answered_by_evidence_and_in_the_thread(
@@ -89,3 +90,28 @@ def test_clarification_on_two_points_answered_by_evidence_and_in_the_thread(
     assert_accessible(page)
     page.goto(task_list)
     expect(page.get_by_text("New messages")).to_have_count(0)
+
+
+def test_asking_for_clarification_and_writing_a_message_work_without_javascript(
+    browser, live_server, live_standard, discussion_in_review
+):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/sign-in/")
+    page.get_by_label("Email address").fill("reviewer@birmingham.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/councils/cov/assessments/{discussion_in_review.pk}/clarification/new/")
+    # Every question box is there to type in, chosen or not.
+    expect(page.get_by_label("Your question on point 15")).to_be_visible()
+    page.get_by_label(re.compile(r"^3\. ")).check()
+    page.get_by_label("Your question on point 3").fill("Is it accessible?")
+    page.get_by_role("button", name="Send the questions to Coventry").click()
+    expect(page.get_by_text("Is it accessible?")).to_be_visible()
+
+    page.get_by_role("link", name="Discussion about point 3").click()
+    page.get_by_label("Add a message").fill("See the audit of March.")
+    page.get_by_role("button", name="Send message").click()
+    expect(page.get_by_text("See the audit of March.")).to_be_visible()
+    context.close()
+    assert discussion_in_review.clarification_rounds.get().questions.get().point.number == 3
