@@ -9,6 +9,8 @@ database inside one transaction, locking the rows it reads with
 - `councils`: a council's record of signing up to the Standard
 - `digital_services`: a council's list of digital services
 - `assessments`: self-assessment: starting a draft and answering each point
+- `reviewing`: peer review, the reviewers' side: their scores, the agreed scores,
+  completing the review and the council's response
 - `transitions`: every change of an assessment's state (submit, withdraw, delete…)
 
 The names below are the public interface: `services.submit(assessment, by=user)`.
@@ -33,6 +35,15 @@ from assessments.services.people import (
     remove_member,
     resend_invitation,
 )
+from assessments.services.reviewing import (
+    ReviewClosed,
+    ReviewIncomplete,
+    complete_review,
+    respond_to_review,
+    save_agreed_point,
+    save_reviewer_point,
+    save_summary,
+)
 from assessments.services.transitions import (
     TRANSITIONS,
     AlreadyDone,
@@ -51,9 +62,12 @@ __all__ = [
     "InvitationUnusable",
     "NotAllowedNow",
     "NotEditable",
+    "ReviewClosed",
+    "ReviewIncomplete",
     "accept_invitation",
     "cancel_invitation",
     "change_state",
+    "complete_review",
     "create_service",
     "delete_draft",
     "incomplete_points",
@@ -62,8 +76,12 @@ __all__ = [
     "record_adoption",
     "remove_member",
     "resend_invitation",
+    "respond_to_review",
     "retire_service",
+    "save_agreed_point",
     "save_point",
+    "save_reviewer_point",
+    "save_summary",
     "start_assessment",
     "submit",
     "update_service",

@@ -25,6 +25,7 @@ from assessments.models import (
 )
 from assessments.notifications import notify
 from assessments.services.assessments import IncompleteAssessment, incomplete_points
+from assessments.services.reviewing import must_be_agreed
 
 DELETED = None  # the target of a transition that removes the assessment
 
@@ -87,6 +88,13 @@ def _council_leads(assessment, by):
     return User.objects.leads_of(assessment.service.council).exclude(pk=by.pk)
 
 
+def _council_members(assessment, by):
+    """Every active member of the council, leads and contributors."""
+    return User.objects.filter(
+        is_active=True, memberships__council=assessment.service.council
+    ).distinct()
+
+
 def _must_be_complete(assessment):
     problems = incomplete_points(assessment)
     if problems:
@@ -134,6 +142,10 @@ TRANSITIONS = _table(
         target=Status.REVIEWED,
         permission="assessments.lead_review",
         event=EventKind.REVIEW_COMPLETED,
+        # Every point agreed, and the summary and recommendation written (ADR 0016).
+        # Made through `reviewing.complete_review`, which saves those first.
+        check=must_be_agreed,
+        notices=(Notice("review_completed", _council_members),),
     ),
     Transition(
         name="withdraw",

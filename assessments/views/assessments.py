@@ -28,6 +28,7 @@ from assessments.forms.assessments import (
     WithdrawForm,
 )
 from assessments.models import PointAssessment, Status
+from assessments.services.reviewing import BEING_REVIEWED, current_assignment
 from assessments.views.lookups import assessment_from_url, council_from_url, service_from_url
 from lgdss import unsaved
 
@@ -131,6 +132,13 @@ def task_list(request, code, pk):
             "status_changes": assessment.status_changes.select_related("by"),
             "summary": _summary(answers),
             "can_edit": _may_edit(request.user, assessment),
+            # A current reviewer, while it is with the reviewers: a link to their review.
+            "is_reviewer": (
+                current_assignment(request.user, assessment)
+                if assessment.status in BEING_REVIEWED
+                and request.user.has_perm("assessments.review_assessment", assessment)
+                else None
+            ),
         },
     )
 
