@@ -15,6 +15,8 @@ from assessments import services
 from assessments.models import (
     Assessment,
     AssessmentEvent,
+    Recommendation,
+    Review,
     ReviewerAssignment,
     Role,
     Status,
@@ -23,6 +25,7 @@ from assessments.models import (
 from assessments.services.transitions import TRANSITIONS
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories_assessments import make_assessment
+from tests.factories_reviews import agree_every_point
 from tests.factories_services import ServiceFactory
 from tests.worker import run_tasks
 
@@ -82,6 +85,14 @@ def who_makes(name, assessment, coventry_lead, coordinator, peer_reviewer):
         ReviewerAssignment.objects.create(
             assessment=assessment, reviewer=peer_reviewer, is_lead=True, confirmed_at=timezone.now()
         )
+        if name == "complete_review":  # its check: every point agreed, a summary (ADR 0016)
+            Review.objects.create(
+                assessment=assessment,
+                due_on=timezone.localdate(),
+                summary="Agreed.",
+                recommendation=Recommendation.MEETS,
+            )
+            agree_every_point(assessment, peer_reviewer)
         return peer_reviewer
     return coventry_lead
 

@@ -41,6 +41,12 @@ from assessments.models import (
 from standard.models import StandardVersion
 from tests.conftest import PASSWORD, PERSONAS
 from tests.factories import CouncilFactory, MembershipFactory, PeerGroupFactory, UserFactory
+from tests.factories_reviews import (
+    agree_every_point,
+    begin_review,
+    complete,
+    submitted_assessment,
+)
 from tests.factories_services import ProductFactory, ServiceFactory
 from tests.two_factor import give_app
 
@@ -70,6 +76,11 @@ class World:
     draft: int = 0
     submitted: int = 0
     leeds_service: int = 0
+    # Peer review: Coventry's school places assessment is in review, Rita (peer_reviewer)
+    # leading with an independent assessor, and every point has its agreed score; its
+    # births assessment was reviewed by the same two.
+    in_review: int = 0
+    reviewed: int = 0
     leeds_draft: int = 0  # blank: not one point answered
     contributor_membership: int = 0  # Coventry's contributor
     lead_membership: int = 0  # Coventry's sole lead
@@ -183,6 +194,19 @@ def build_world():
     services.submit(submitted, by=coventry_lead)
     leeds_draft = services.start_assessment(leeds_service, by=leeds_lead, phase="alpha")
 
+    assessor = person(
+        "ina@assessors.example",
+        "Ina Independent",
+        is_peer_reviewer=True,
+        is_independent_assessor=True,
+    )
+    in_review = submitted_assessment(coventry, coventry_lead, name="Apply for a school place")
+    begin_review(in_review, coordinator=coordinator, lead=reviewer, others=[assessor])
+    agree_every_point(in_review, reviewer)
+    reviewed = submitted_assessment(coventry, coventry_lead, name="Register a birth")
+    begin_review(reviewed, coordinator=coordinator, lead=reviewer, others=[assessor])
+    complete(reviewed, reviewer)
+
     invitation, invitation_token = _invitation_with_known_token(
         by=coventry_lead, email=NEWCOMER, role=InvitationRole.CONTRIBUTOR, council=coventry
     )
@@ -251,6 +275,8 @@ def build_world():
         draft=draft.pk,
         submitted=submitted.pk,
         leeds_service=leeds_service.pk,
+        in_review=in_review.pk,
+        reviewed=reviewed.pk,
         leeds_draft=leeds_draft.pk,
         contributor_membership=contributor_membership.pk,
         lead_membership=lead_membership.pk,

@@ -48,8 +48,6 @@ class ReviewScoreForm(forms.Form):
         },
     )
     revision = RevisionField()
-    # Set after an edit conflict: the person has seen the saved version and saves over it.
-    replacing = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()

@@ -9,6 +9,7 @@ database inside one transaction, locking the rows it reads with
 - `councils`: a council's record of signing up to the Standard
 - `digital_services`: a council's list of digital services
 - `assessments`: self-assessment: starting a draft and answering each point
+- `agreement`: what a review needs before it is completed (the transition's check)
 - `reviewing`: peer review, the reviewers' side: their scores, the agreed scores,
   completing the review and the council's response
 - `transitions`: every change of an assessment's state (submit, withdraw, delete…)
@@ -16,6 +17,7 @@ database inside one transaction, locking the rows it reads with
 The names below are the public interface: `services.submit(assessment, by=user)`.
 """
 
+from assessments.services.agreement import ReviewIncomplete
 from assessments.services.assessments import (
     IncompleteAssessment,
     NotEditable,
@@ -37,7 +39,6 @@ from assessments.services.people import (
 )
 from assessments.services.reviewing import (
     ReviewClosed,
-    ReviewIncomplete,
     complete_review,
     respond_to_review,
     save_agreed_point,

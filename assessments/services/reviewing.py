@@ -26,18 +26,11 @@ from assessments.models import (
 )
 from assessments.scoring import TaskStatus
 from assessments.services.conflicts import EditConflict
+from assessments.services.transitions import change_state
 
 # While it is with its reviewers they score; only while it is in review (not waiting for
 # the council's clarification) does the lead agree scores and complete.
 BEING_REVIEWED = (Status.IN_REVIEW, Status.CLARIFICATION_REQUESTED)
-
-
-class ReviewIncomplete(Exception):
-    """Completing refused: these points have no agreed score. Nothing changed."""
-
-    def __init__(self, problems):
-        super().__init__("The review is not complete.")
-        self.problems = problems  # [(point number, short title, what is missing)]
 
 
 class ReviewClosed(Exception):
@@ -179,7 +172,6 @@ def save_agreed_point(
     not_applicable,
     done_well,
     to_explore,
-    replacing=False,
 ):
     """The lead reviewer sets the agreed score and comments of one point
     (docs/decisions/0016-agreed-scores.md).
@@ -188,7 +180,8 @@ def save_agreed_point(
        in review (`lead_review`); ReviewClosed if it moved on, PermissionDenied otherwise.
     2. Locks the point's agreed row (or starts one). If its revision moved since the form
        was opened (the lead in another tab, or a new lead after a coordinator changed
-       reviewers), raises EditConflict with it; `replacing` says the person has seen it.
+       reviewers), raises EditConflict with it. The page shows it; saving again from there carries its
+       revision and replaces it deliberately.
     3. Saves the score or "not applicable" and the comments, bumps the revision, notes
        who and when. No history line until the review is complete.
     """
@@ -219,32 +212,6 @@ def save_agreed_point(
             row.updated_by = by
             row.save()
     return row
-
-
-def points_without_agreed_score(assessment):
-    """What stops completion: [(number, short title, what is missing)] in point order."""
-    agreed = {row.point_id: row for row in AgreedPoint.objects.filter(assessment_id=assessment.pk)}
-    return [
-        (point.number, point.short_title, "agree a score")
-        for point in assessment.standard.points.order_by("number")
-        if not (point.pk in agreed and agreed[point.pk].is_set)
-    ]
-
-
-def must_be_agreed(assessment):
-    """The `complete_review` transition's check: every point has an agreed score (or is
-    agreed not applicable), and the review has its summary and recommendation."""
-    problems = points_without_agreed_score(assessment)
-    review = Review.objects.filter(assessment_id=assessment.pk).first()
-    if review is None:
-        problems.append((None, "", "the review has not started"))
-    else:
-        if not review.summary.strip():
-            problems.append((None, "", "write an overall summary"))
-        if not review.recommendation:
-            problems.append((None, "", "choose a recommendation"))
-    if problems:
-        raise ReviewIncomplete(problems)
 
 
 def _lock_review(assessment, revision):
@@ -292,8 +259,6 @@ def complete_review(assessment, *, by, revision, summary, recommendation):
     4. Stamps the review completed, by whom and when (the database refuses a completed
        review without a summary and recommendation).
     """
-    from assessments.services.transitions import change_state
-
     with transaction.atomic():
         assessment = _lock(
             assessment,

@@ -24,8 +24,8 @@ from assessments.models import (
     User,
 )
 from assessments.notifications import notify
+from assessments.services.agreement import must_be_agreed
 from assessments.services.assessments import IncompleteAssessment, incomplete_points
-from assessments.services.reviewing import must_be_agreed
 
 DELETED = None  # the target of a transition that removes the assessment
 

@@ -39,7 +39,9 @@ from assessments.models import (
     ReviewerPoint,
     Status,
 )
+from assessments.services.agreement import points_without_agreed_score
 from assessments.services.reviewing import (
+    BEING_REVIEWED,
     current_assignment,
     is_member_of_council,
     reviewer_task_status,
@@ -70,7 +72,7 @@ def _reviewer_assessment(request, code, pk, *, lead=False):
     assignment = current_assignment(request.user, assessment, lead=lead)
     if assignment is None or is_member_of_council(request.user, assessment):
         raise PermissionDenied
-    states = (Status.IN_REVIEW,) if lead else services.reviewing.BEING_REVIEWED
+    states = (Status.IN_REVIEW,) if lead else BEING_REVIEWED
     if assessment.status not in states or not request.user.has_perm(perm, assessment):
         raise PermissionDenied
     return assessment, assignment
@@ -120,7 +122,6 @@ def _conflict(form, current, message):
     saved version's revision, so saving again replaces it deliberately."""
     form.data = form.data.copy()
     form.data["revision"] = current.revision
-    form.data["replacing"] = "true"
     form.add_error(None, message)
     form.non_field_anchor = "#saved-version"
 
@@ -317,7 +318,6 @@ def agreed_point(request, code, pk, number):
                 not_applicable=data["not_applicable"],
                 done_well=data["done_well"],
                 to_explore=data["to_explore"],
-                replacing=data["replacing"],
             )
         except services.EditConflict as error:
             conflict = error.current
@@ -385,7 +385,7 @@ def complete_review(request, code, pk):
         },
         completing=completing,
     )
-    problems = services.reviewing.points_without_agreed_score(assessment)
+    problems = points_without_agreed_score(assessment)
     conflict = None
     status = 200
     if request.method == "POST" and form.is_valid():
