@@ -451,6 +451,21 @@ def test_the_outcome_is_linked_from_the_assessment(client_for, reviewed, coventr
     assert url("review_outcome", reviewed) in page
 
 
+def test_the_outcome_is_linked_from_your_work(client_for, reviewed, in_review, coventry_lead):
+    page = client_for(coventry_lead).get(reverse("assessments:your_work")).content.decode()
+    assert page.count("/review/outcome/") == 1
+    assert url("review_outcome", reviewed) in page
+
+
+def test_a_reviewer_is_offered_their_review_from_the_assessment(
+    client_for, in_review, independent_assessor, coventry_lead
+):
+    page = client_for(independent_assessor).get(url("assessment", in_review)).content.decode()
+    assert url("review_task_list", in_review) in page
+    page = client_for(coventry_lead).get(url("assessment", in_review)).content.decode()
+    assert url("review_task_list", in_review) not in page
+
+
 def queries(client, address):
     """How many queries a second GET of the page makes (the first warms the caches)."""
     client.get(address)
