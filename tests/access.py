@@ -544,13 +544,22 @@ ACCESS += [
             assessment=w.in_review, reviewer=user, done_well=REVIEW_SCORE["done_well"]
         ).exists(),
     ),
+    # Once the review is complete its reviewers are sent to the outcome, nothing saved.
     Access(
         "assessments:review_point",
         case="the reviewed assessment",
         args=lambda w: [w.coventry, w.reviewed, 1],
-        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN),
-        post=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN),
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=MOVED),
+        post=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=MOVED),
         data=REVIEW_SCORE,
+    ),
+    Access(
+        "assessments:complete_review",
+        case="the reviewed assessment",
+        args=lambda w: [w.coventry, w.reviewed],
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=MOVED),
+        post=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=MOVED),
+        data={"summary": "Again.", "recommendation": "meets", "revision": "1"},
     ),
     Access(
         "assessments:review_check_answers",

@@ -409,7 +409,8 @@ def test_the_lead_completes_the_review_and_the_council_is_emailed_once(
     assert url("review_outcome", in_review) in sent[0].body
     # A repeated request completes nothing twice and sends nothing more.
     again = client_for(peer_reviewer).post(url("complete_review", in_review), complete_data())
-    assert again.status_code == 403
+    assert again.url == url("review_outcome", in_review)
+    assert Review.objects.get(assessment=in_review).revision == review.revision
     run_tasks()
     assert len([m for m in mail.outbox if "peer review of" in m.subject]) == 3
 
@@ -440,6 +441,27 @@ def test_after_completion_the_council_sees_every_score(client_for, reviewed, peo
     assert "−2: 2 points lower than your score" in page
     assert "Meets the Standard, with actions" in page
     assert "A service that knows its users." in page
+
+
+@pytest.mark.parametrize(
+    ("page", "args"),
+    [("review_task_list", []), ("review_point", [1]), ("agreed_point", [1])],
+)
+def test_after_completion_a_reviewer_is_sent_to_the_outcome(
+    client_for, reviewed, independent_assessor, page, args
+):
+    response = client_for(independent_assessor).get(url(page, reviewed, *args))
+    if page == "agreed_point":  # not the lead: refused whatever the state
+        assert response.status_code == 403
+    else:
+        assert response.url == url("review_outcome", reviewed)
+
+
+def test_a_score_posted_after_completion_is_not_saved(client_for, reviewed, peer_reviewer):
+    before = list(ReviewerPoint.objects.values())
+    response = client_for(peer_reviewer).post(url("review_point", reviewed, 1), score())
+    assert response.url == url("review_outcome", reviewed)
+    assert list(ReviewerPoint.objects.values()) == before
 
 
 def test_others_never_see_the_outcome(client_for, reviewed, leeds_lead):

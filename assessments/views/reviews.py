@@ -13,6 +13,7 @@ it); each view then asks the rule it needs (403) and whether the person is assig
 which a superuser's permissions do not make them.
 """
 
+import functools
 from types import SimpleNamespace
 
 from django.contrib import messages
@@ -62,6 +63,30 @@ def _context(assessment, **extra):
     }
 
 
+class ReviewComplete(Exception):
+    """A reviewer opened (or posted to) one of the review's pages after it was completed."""
+
+    def __init__(self, assessment):
+        super().__init__("The review is complete.")
+        self.assessment = assessment
+
+
+def sends_completed_to_outcome(view):
+    """A reviewer's page of a completed review sends them to its outcome, where their
+    scores now stand beside the agreed ones; anything they posted is not saved."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ReviewComplete as complete:
+            if request.method == "POST":
+                messages.info(request, "Nothing was saved: the review is complete")
+            return redirect(_url("review_outcome", complete.assessment))
+
+    return wrapper
+
+
 def _reviewer_assessment(request, code, pk, *, lead=False):
     """The assessment in the URL and the person's assignment to it, for the reviewers'
     pages: 404 if they may not see it; 403 unless they are a current reviewer (its lead,
@@ -72,6 +97,8 @@ def _reviewer_assessment(request, code, pk, *, lead=False):
     assignment = current_assignment(request.user, assessment, lead=lead)
     if assignment is None or is_member_of_council(request.user, assessment):
         raise PermissionDenied
+    if assessment.status == Status.REVIEWED:
+        raise ReviewComplete(assessment)
     states = (Status.IN_REVIEW,) if lead else BEING_REVIEWED
     if assessment.status not in states or not request.user.has_perm(perm, assessment):
         raise PermissionDenied
@@ -138,6 +165,7 @@ def _closed(request, assessment):
 
 
 @login_required
+@sends_completed_to_outcome
 @require_safe
 def review_task_list(request, code, pk):
     """A reviewer's 15 points with their own progress, the due date and the other
@@ -188,6 +216,7 @@ def _point_answer(assessment, number):
 
 
 @login_required
+@sends_completed_to_outcome
 @require_http_methods(["GET", "POST"])
 def review_point(request, code, pk, number):
     """A reviewer's score and comments on one point, beside the council's answer."""
@@ -254,6 +283,7 @@ def review_point(request, code, pk, number):
 
 
 @login_required
+@sends_completed_to_outcome
 @require_safe
 def review_check_answers(request, code, pk):
     """A reviewer's scores and comments on every point, to check and change."""
@@ -282,6 +312,7 @@ def review_check_answers(request, code, pk):
 
 
 @login_required
+@sends_completed_to_outcome
 @require_http_methods(["GET", "POST"])
 def agreed_point(request, code, pk, number):
     """The lead reviewer sets a point's agreed score after seeing every reviewer's."""
@@ -367,6 +398,7 @@ def _problem_links(assessment, problems):
 
 
 @login_required
+@sends_completed_to_outcome
 @require_http_methods(["GET", "POST"])
 def complete_review(request, code, pk):
     """The lead reviewer's summary and recommendation, then completing the review."""
