@@ -103,6 +103,7 @@ def test_a_point_is_completed_with_a_score_and_a_comment(client_for, in_review, 
     status = page.split('id="point-3-status">')[1].split("</div>")[0]
     assert "Not yet started" in status
     assert "1 of 15 points completed." in page
+    assert "Council's score: 3 – Meets the point. Yours: 4 – Strong." in page
 
 
 def test_the_task_list_shows_the_due_date_and_the_reviewers(client_for, in_review, peer_reviewer):

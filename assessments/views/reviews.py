@@ -48,6 +48,7 @@ from assessments.services.reviewing import (
     reviewer_task_status,
 )
 from assessments.views.lookups import assessment_from_url
+from lgdss import unsaved
 
 
 def _url(name, assessment, *args):
@@ -176,7 +177,10 @@ def review_task_list(request, code, pk):
         row.point_id: row
         for row in ReviewerPoint.objects.filter(assessment=assessment, reviewer=request.user)
     }
-    rows = [(answer, reviewer_task_status(mine.get(answer.point_id))) for answer in answers]
+    rows = [
+        (answer, mine.get(answer.point_id), reviewer_task_status(mine.get(answer.point_id)))
+        for answer in answers
+    ]
     agreed = None
     if assignment.is_lead:
         agreed_rows = {
@@ -194,7 +198,7 @@ def review_task_list(request, code, pk):
             review=_review(assessment),
             reviewers=_reviewers(assessment),
             rows=rows,
-            completed=sum(1 for _, status in rows if status == scoring.TaskStatus.COMPLETED),
+            completed=sum(1 for *_, status in rows if status == scoring.TaskStatus.COMPLETED),
             agreed=agreed,
             agreed_count=sum(
                 1 for _, status in agreed or [] if status == scoring.TaskStatus.COMPLETED
@@ -215,6 +219,7 @@ def _point_answer(assessment, number):
         raise Http404("No such point.") from None
 
 
+@unsaved.keeps_unsaved_text
 @login_required
 @sends_completed_to_outcome
 @require_http_methods(["GET", "POST"])
@@ -227,8 +232,10 @@ def review_point(request, code, pk, number):
         assessment=assessment, point=point, reviewer=request.user
     ).first()
     action = request.POST.get("action", "")
+    # What they typed before being signed out, shown again but not saved (lgdss.unsaved).
+    kept = unsaved.restore(request) if request.method == "GET" else None
     form = ReviewScoreForm(
-        request.POST if request.method == "POST" else None, initial=_initial(mine)
+        request.POST if request.method == "POST" else kept, initial=_initial(mine)
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -278,6 +285,7 @@ def review_point(request, code, pk, number):
             comment_limit=f"{COMMENT_LIMIT:,}",
             assignment=assignment,
             heading="How well does the service meet this point, in your view?",
+            restored=kept is not None,
         ),
     )
 
@@ -311,6 +319,7 @@ def review_check_answers(request, code, pk):
 # --- The lead reviewer: agreed scores and completing ----------------------------------
 
 
+@unsaved.keeps_unsaved_text
 @login_required
 @sends_completed_to_outcome
 @require_http_methods(["GET", "POST"])
@@ -335,7 +344,8 @@ def agreed_point(request, code, pk, number):
     if agreed is None:  # prefilled from the lead's own comments (and score)
         own = scores.get(request.user.pk)
         initial = {**_initial(own), "revision": 0}
-    form = ReviewScoreForm(request.POST if request.method == "POST" else None, initial=initial)
+    kept = unsaved.restore(request) if request.method == "GET" else None
+    form = ReviewScoreForm(request.POST if request.method == "POST" else kept, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -384,6 +394,7 @@ def agreed_point(request, code, pk, number):
             comment_limit=f"{COMMENT_LIMIT:,}",
             assignment=assignment,
             heading="The agreed score",
+            restored=kept is not None,
         ),
     )
 
@@ -397,6 +408,7 @@ def _problem_links(assessment, problems):
     ]
 
 
+@unsaved.keeps_unsaved_text
 @login_required
 @sends_completed_to_outcome
 @require_http_methods(["GET", "POST"])
@@ -408,8 +420,9 @@ def complete_review(request, code, pk):
         raise Http404("No review.")
     action = request.POST.get("action", "")
     completing = request.method == "POST" and action != "save"
+    kept = unsaved.restore(request) if request.method == "GET" else None
     form = CompleteReviewForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if request.method == "POST" else kept,
         initial={
             "summary": review.summary,
             "recommendation": review.recommendation,
@@ -467,6 +480,7 @@ def complete_review(request, code, pk):
             problems=problems,
             problem_links=_problem_links(assessment, problems),
             show_problems=completing,
+            restored=kept is not None,
             assignment=assignment,
         ),
         status=status,
@@ -563,6 +577,7 @@ def review_outcome(request, code, pk):
     )
 
 
+@unsaved.keeps_unsaved_text
 @login_required
 @require_http_methods(["GET", "POST"])
 def respond_to_review(request, code, pk):
@@ -573,8 +588,9 @@ def respond_to_review(request, code, pk):
     ):
         raise PermissionDenied
     review = _review(assessment)
+    kept = unsaved.restore(request) if request.method == "GET" else None
     form = ResponseForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if request.method == "POST" else kept,
         initial={"response": review.council_response, "revision": review.revision},
     )
     conflict = None
@@ -602,5 +618,7 @@ def respond_to_review(request, code, pk):
     return render(
         request,
         "assessments/reviews/respond.html",
-        _context(assessment, review=review, form=form, conflict=conflict),
+        _context(
+            assessment, review=review, form=form, conflict=conflict, restored=kept is not None
+        ),
     )
