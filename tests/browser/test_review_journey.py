@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from assessments.models import EventKind, Review, ReviewerPoint, Status
 from tests.browser.conftest import assert_accessible
+from tests.browser.test_every_page import fits_the_screen
 from tests.browser.test_invitation_journey import sign_in
 from tests.worker import run_tasks
 
@@ -105,3 +106,10 @@ def test_reviewers_score_the_lead_completes_and_the_council_responds(
     assert_accessible(page)
     assert Review.objects.get(assessment=review).council_response_by == coventry_lead
     assert review.events.filter(kind=EventKind.COUNCIL_RESPONDED).count() == 1
+
+    # At 320 CSS pixels (400% zoom) the outcome's table scrolls on its own, not the page.
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.reload()
+    expect(page.locator(".app-table-wrapper").first).to_be_visible()
+    fits_the_screen(page)
+    assert_accessible(page)
