@@ -11,6 +11,7 @@ from assessments.views import (
     history,
     members,
     printout,
+    reviews,
     services,
     two_factor,
     work,
@@ -118,6 +119,43 @@ urlpatterns = [
         "councils/<council:code>/assessments/<int:pk>/clarification/send-back/",
         discussion.send_back_clarification,
         name="send_back_clarification",
+    ),
+    # Peer review: the reviewers' own scores, the lead reviewer's agreed scores and
+    # completing, and the outcome the council sees and responds to.
+    path(
+        "councils/<council:code>/assessments/<int:pk>/review/",
+        reviews.review_task_list,
+        name="review_task_list",
+    ),
+    path(
+        "councils/<council:code>/assessments/<int:pk>/review/points/<int:number>/",
+        reviews.review_point,
+        name="review_point",
+    ),
+    path(
+        "councils/<council:code>/assessments/<int:pk>/review/check/",
+        reviews.review_check_answers,
+        name="review_check_answers",
+    ),
+    path(
+        "councils/<council:code>/assessments/<int:pk>/review/agreed/<int:number>/",
+        reviews.agreed_point,
+        name="agreed_point",
+    ),
+    path(
+        "councils/<council:code>/assessments/<int:pk>/review/complete/",
+        reviews.complete_review,
+        name="complete_review",
+    ),
+    path(
+        "councils/<council:code>/assessments/<int:pk>/review/outcome/",
+        reviews.review_outcome,
+        name="review_outcome",
+    ),
+    path(
+        "councils/<council:code>/assessments/<int:pk>/review/response/",
+        reviews.respond_to_review,
+        name="respond_to_review",
     ),
     # A council's members.
     path("councils/<council:code>/members/", members.member_list, name="member_list"),

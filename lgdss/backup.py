@@ -9,8 +9,9 @@ Every row of every table, model by model in an order that loads back (Django's
   with other ids, so rows that refer to them (the outbox's "about", the admin's log,
   people's and groups' permissions) name them by their natural keys instead.
 
-Everything else travels with its primary key, so addresses, links in emails and
-generic references stay the same: people, councils, services, assessments and their
+Everything else travels with its primary key (but for the rows linking many-to-many
+fields, such as a reviewer's peer groups, which travel as the pairs they link), so
+addresses, links in emails and generic references stay the same: people, councils, services, assessments and their
 history, the email outbox, the task queue (emails waiting to be sent are sent by the
 new database's worker), sign-in attempts and the admin's log.
 """

@@ -30,6 +30,7 @@ from django.apps import apps
 from django.urls import reverse
 
 from assessments.models import (
+    AgreedPoint,
     Assessment,
     AssignmentEnd,
     Council,
@@ -42,6 +43,7 @@ from assessments.models import (
     PointMessage,
     Review,
     ReviewerAssignment,
+    ReviewerPoint,
     Service,
     Status,
     User,
@@ -213,6 +215,16 @@ POINT = {
     "links-0-title": "Survey results",
     "links-0-url": "https://example.com/survey",
 }
+REVIEW_SCORE = {
+    "answer": "3",
+    "done_well": "Clear research with residents.",
+    "to_explore": "How the team measures success.",
+    "revision": "0",
+}
+# A page of the reviewers of Coventry's school places assessment: Rita, who leads it.
+# Coventry's members and coordinators see the assessment but not this (superusers are
+# not reviewers either); Leeds's lead does not see the assessment at all.
+REVIEWERS_PAGE = each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=OK)
 NEW_PASSWORDS = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
 
 
@@ -708,6 +720,103 @@ ACCESS += [
         args=lambda w: [w.coventry, w.in_review],
         get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN),
         post=each(MOVED, anonymous=SIGN_IN, leeds_lead=HIDDEN),
+    ),
+    # Peer review. The reviewers' pages: the current reviewers only (Rita leads the school
+    # places review); the council and coordinators may see the assessment, not these.
+    Access(
+        "assessments:review_task_list",
+        args=lambda w: [w.coventry, w.in_review],
+        get=REVIEWERS_PAGE,
+        post=SIGNED_IN_GET_ONLY,
+    ),
+    Access(
+        "assessments:review_point",
+        args=lambda w: [w.coventry, w.in_review, 1],
+        get=REVIEWERS_PAGE,
+        post=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=DONE),
+        data=REVIEW_SCORE,
+        effect=lambda w, user: ReviewerPoint.objects.filter(
+            assessment=w.in_review, reviewer=user, done_well=REVIEW_SCORE["done_well"]
+        ).exists(),
+    ),
+    # Once the review is complete its reviewers are sent to the outcome, nothing saved.
+    Access(
+        "assessments:review_point",
+        case="the reviewed assessment",
+        args=lambda w: [w.coventry, w.reviewed, 1],
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=MOVED),
+        post=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=MOVED),
+        data=REVIEW_SCORE,
+    ),
+    Access(
+        "assessments:complete_review",
+        case="the reviewed assessment",
+        args=lambda w: [w.coventry, w.reviewed],
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=MOVED),
+        post=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=MOVED),
+        data={"summary": "Again.", "recommendation": "meets", "revision": "1"},
+    ),
+    Access(
+        "assessments:review_check_answers",
+        args=lambda w: [w.coventry, w.in_review],
+        get=REVIEWERS_PAGE,
+        post=SIGNED_IN_GET_ONLY,
+    ),
+    # The lead reviewer's pages.
+    Access(
+        "assessments:agreed_point",
+        args=lambda w: [w.coventry, w.in_review, 1],
+        get=REVIEWERS_PAGE,
+        post=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=DONE),
+        data={**REVIEW_SCORE, "revision": "1"},
+        effect=lambda w, user: AgreedPoint.objects.filter(
+            assessment=w.in_review, point__number=1, done_well=REVIEW_SCORE["done_well"]
+        ).exists(),
+    ),
+    Access(
+        "assessments:complete_review",
+        args=lambda w: [w.coventry, w.in_review],
+        get=REVIEWERS_PAGE,
+        post=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=DONE),
+        data={
+            "summary": "Users come first.",
+            "recommendation": "meets",
+            "revision": "0",
+            "action": "complete",
+        },
+        effect=lambda w, user: Assessment.objects.get(pk=w.in_review).status == Status.REVIEWED,
+    ),
+    # The outcome: once complete, the council, coordinators and the reviewers.
+    Access(
+        "assessments:review_outcome",
+        args=lambda w: [w.coventry, w.reviewed],
+        get=each(OK, anonymous=SIGN_IN, leeds_lead=HIDDEN),
+        post=SIGNED_IN_GET_ONLY,
+    ),
+    Access(
+        "assessments:review_outcome",
+        case="a review not complete",
+        args=lambda w: [w.coventry, w.in_review],
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=HIDDEN, superuser=HIDDEN),
+        post=SIGNED_IN_GET_ONLY,
+    ),
+    Access(
+        "assessments:respond_to_review",
+        args=lambda w: [w.coventry, w.reviewed],
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, coventry_lead=OK, superuser=OK),
+        post=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, coventry_lead=DONE, superuser=DONE),
+        data={"response": "We accept the review.", "revision": "1"},
+        effect=lambda w, user: Review.objects.filter(
+            assessment=w.reviewed, council_response_by=user
+        ).exists(),
+    ),
+    Access(
+        "assessments:respond_to_review",
+        case="a review not complete",
+        args=lambda w: [w.coventry, w.in_review],
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN),
+        post=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN),
+        data={"response": "Too soon.", "revision": "0"},
     ),
     # A council's members.
     _coventry_page("assessments:member_list", lambda w: [w.coventry]),

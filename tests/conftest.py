@@ -163,6 +163,29 @@ def coordinator(db):
 
 
 @pytest.fixture
+def independent_assessor(db):
+    """A reviewer with no council: an independent assessor."""
+    return UserFactory(
+        email="ina@assessors.example",
+        full_name="Ina Independent",
+        is_peer_reviewer=True,
+        is_independent_assessor=True,
+    )
+
+
+@pytest.fixture
+def in_review(standard, coventry, coventry_lead, peer_reviewer, independent_assessor, coordinator):
+    """A Coventry assessment, every point scored 3, submitted and in peer review: Rita
+    (peer_reviewer) leads, Ina (independent_assessor) reviews with her."""
+    from tests.factories_reviews import begin_review, submitted_assessment
+
+    assessment = submitted_assessment(coventry, coventry_lead)
+    return begin_review(
+        assessment, coordinator=coordinator, lead=peer_reviewer, others=[independent_assessor]
+    )
+
+
+@pytest.fixture
 def people(
     coventry_lead,
     coventry_contributor,

@@ -17,6 +17,8 @@ from assessments.models import (
     AssessmentEvent,
     ClarificationQuestion,
     ClarificationRound,
+    Recommendation,
+    Review,
     ReviewerAssignment,
     Role,
     Status,
@@ -25,6 +27,7 @@ from assessments.models import (
 from assessments.services.transitions import TRANSITIONS
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories_assessments import make_assessment
+from tests.factories_reviews import agree_every_point
 from tests.factories_services import ServiceFactory
 from tests.worker import run_tasks
 
@@ -86,6 +89,14 @@ def who_makes(name, assessment, coventry_lead, coordinator, peer_reviewer):
         )
         if name == "request_clarification":  # asked with its round (services.discussion)
             ask_about_point_1(assessment, peer_reviewer)
+        if name == "complete_review":  # its check: every point agreed, a summary (ADR 0016)
+            Review.objects.create(
+                assessment=assessment,
+                due_on=timezone.localdate(),
+                summary="Agreed.",
+                recommendation=Recommendation.MEETS,
+            )
+            agree_every_point(assessment, peer_reviewer)
         return peer_reviewer
     if name == "send_back_clarification":  # made once the round is closed
         ask_about_point_1(assessment, peer_reviewer, answered_by=coventry_lead)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
-from assessments.models import Service
+from assessments.models import ReviewerPoint, Service
 from lgdss import unsaved
 from tests.conftest import PASSWORD
 from tests.html import outline
@@ -303,3 +303,20 @@ def test_a_new_services_description_survives_the_session_ending(coventry, covent
     assert NOTICE in html
     assert textarea(html, "description").strip() == description
     assert not Service.objects.exists()
+
+
+def test_a_reviewers_comments_survive_the_session_ending(in_review, peer_reviewer):
+    page = reverse("assessments:review_point", args=["cov", in_review.pk, 1])
+    browser = signed_in(peer_reviewer.email)
+    browser.get(page)
+    end_session(browser)
+    typed_comment = {"answer": "4", "done_well": "Residents & staff.", "revision": "0"}
+    assert browser.post(page, typed_comment).status_code == 302
+    assert not ReviewerPoint.objects.exists()
+
+    sign_in_again(browser, peer_reviewer.email, page)
+    html = browser.get(page).content.decode()
+    assert NOTICE in html
+    assert textarea(html, "done_well") == "Residents &amp; staff."
+    assert re.search(r'value="4"[^>]* checked', html)
+    assert not ReviewerPoint.objects.exists(), "shown, not saved"

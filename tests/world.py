@@ -45,6 +45,12 @@ from assessments.services.discussion import request_clarification
 from standard.models import StandardVersion
 from tests.conftest import PASSWORD, PERSONAS
 from tests.factories import CouncilFactory, MembershipFactory, PeerGroupFactory, UserFactory
+from tests.factories_reviews import (
+    agree_every_point,
+    begin_review,
+    complete,
+    submitted_assessment,
+)
 from tests.factories_services import ProductFactory, ServiceFactory
 from tests.two_factor import give_app
 
@@ -73,11 +79,13 @@ class World:
     spare_service: int = 0  # a service with no assessment: where one is started
     draft: int = 0
     submitted: int = 0
-    # A Coventry assessment in peer review: the peer reviewer leads it, with an
-    # independent assessor (assessments.services.reviewers).
+    # Peer review: Coventry's school places assessment is in review, Rita (peer_reviewer)
+    # leading with an independent assessor (assessments.services.reviewers), and every
+    # point has its agreed score; its births assessment was reviewed by the same two.
     in_review: int = 0
     lead_assignment: int = 0
     assessor_assignment: int = 0
+    reviewed: int = 0
     leeds_service: int = 0
     leeds_draft: int = 0  # blank: not one point answered
     # Coventry's assessment waiting for clarification (on point 1), with the peer
@@ -228,6 +236,13 @@ def build_world():
     services.change_state(clarifying, "begin_review", by=coordinator)
     request_clarification(clarifying, by=reviewer, questions={1: "Which users did you meet?"})
 
+    # Every point of the school places review has its agreed score (the lead reviewer may
+    # complete it); the births assessment was reviewed by the same two.
+    agree_every_point(in_review, reviewer)
+    reviewed = submitted_assessment(coventry, coventry_lead, name="Register a birth")
+    begin_review(reviewed, coordinator=coordinator, lead=reviewer, others=[assessor])
+    complete(reviewed, reviewer)
+
     invitation, invitation_token = _invitation_with_known_token(
         by=coventry_lead, email=NEWCOMER, role=InvitationRole.CONTRIBUTOR, council=coventry
     )
@@ -299,6 +314,7 @@ def build_world():
         lead_assignment=lead_assignment.pk,
         assessor_assignment=assessor_assignment.pk,
         leeds_service=leeds_service.pk,
+        reviewed=reviewed.pk,
         leeds_draft=leeds_draft.pk,
         clarifying=clarifying.pk,
         contributor_membership=contributor_membership.pk,

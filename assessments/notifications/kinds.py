@@ -221,3 +221,24 @@ def clarification_requested(clarification):
 def clarification_answered(clarification):
     """To the current reviewers: the council has sent its answers back."""
     return _round_context(clarification)
+
+
+@register(
+    "review_completed",
+    label="Peer review completed",
+    subject="assessments/emails/review_completed_subject.txt",
+    text="assessments/emails/review_completed.txt",
+    html="assessments/emails/review_completed.html",
+)
+def review_completed(assessment):
+    """To every member of the council: the review is complete, with a link to its outcome
+    (the agreed scores, the reviewers' comments and the recommendation)."""
+    review = getattr(assessment, "review", None)
+    if review is None or not review.is_complete:
+        return None
+    council = assessment.service.council
+    return {
+        **_assessment_context(assessment),
+        "review": review,
+        "link": _link(reverse("assessments:review_outcome", args=[council, assessment.pk])),
+    }

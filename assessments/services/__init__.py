@@ -9,12 +9,16 @@ database inside one transaction, locking the rows it reads with
 - `councils`: a council's record of signing up to the Standard
 - `digital_services`: a council's list of digital services
 - `assessments`: self-assessment: starting a draft and answering each point
+- `agreement`: what a review needs before it is completed (the transition's check)
+- `reviewing`: peer review, the reviewers' side: their scores, the agreed scores,
+  completing the review and the council's response
 - `transitions`: every change of an assessment's state (submit, withdraw, delete…)
 - `discussion`: peer review's discussion on each point and rounds of clarification
 
 The names below are the public interface: `services.submit(assessment, by=user)`.
 """
 
+from assessments.services.agreement import ReviewIncomplete
 from assessments.services.assessments import (
     IncompleteAssessment,
     NotEditable,
@@ -36,6 +40,14 @@ from assessments.services.people import (
     remove_member,
     resend_invitation,
 )
+from assessments.services.reviewing import (
+    ReviewClosed,
+    complete_review,
+    respond_to_review,
+    save_agreed_point,
+    save_reviewer_point,
+    save_summary,
+)
 from assessments.services.transitions import (
     TRANSITIONS,
     AlreadyDone,
@@ -54,10 +66,13 @@ __all__ = [
     "InvitationUnusable",
     "NotAllowedNow",
     "NotEditable",
+    "ReviewClosed",
+    "ReviewIncomplete",
     "accept_invitation",
     "cancel_invitation",
     "change_state",
     "clarification_points",
+    "complete_review",
     "create_service",
     "delete_draft",
     "incomplete_points",
@@ -67,8 +82,12 @@ __all__ = [
     "record_adoption",
     "remove_member",
     "resend_invitation",
+    "respond_to_review",
     "retire_service",
+    "save_agreed_point",
     "save_point",
+    "save_reviewer_point",
+    "save_summary",
     "start_assessment",
     "submit",
     "update_service",

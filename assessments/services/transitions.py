@@ -27,6 +27,7 @@ from assessments.models import (
     User,
 )
 from assessments.notifications import notify
+from assessments.services.agreement import must_be_agreed
 from assessments.services.assessments import IncompleteAssessment, incomplete_points
 
 DELETED = None  # the target of a transition that removes the assessment
@@ -139,6 +140,13 @@ def _asked_in_open_round(assessment, by):
     )
 
 
+def _council_members(assessment, by):
+    """Every active member of the council, leads and contributors."""
+    return User.objects.filter(
+        is_active=True, memberships__council=assessment.service.council
+    ).distinct()
+
+
 def _must_be_complete(assessment):
     problems = incomplete_points(assessment)
     if problems:
@@ -192,6 +200,10 @@ TRANSITIONS = _table(
         target=Status.REVIEWED,
         permission="assessments.lead_review",
         event=EventKind.REVIEW_COMPLETED,
+        # Every point agreed, and the summary and recommendation written (ADR 0016).
+        # Made through `reviewing.complete_review`, which saves those first.
+        check=must_be_agreed,
+        notices=(Notice("review_completed", _council_members),),
     ),
     Transition(
         name="withdraw",

@@ -29,6 +29,7 @@ from assessments.forms.assessments import (
 )
 from assessments.models import ClarificationQuestion, PointAssessment, Status
 from assessments.services.discussion import open_round, unread_points
+from assessments.services.reviewing import BEING_REVIEWED, current_assignment
 from assessments.views.lookups import assessment_from_url, council_from_url, service_from_url
 from lgdss import unsaved
 
@@ -136,6 +137,13 @@ def task_list(request, code, pk):
             "summary": _summary(answers),
             "can_edit": _may_edit(request.user, assessment),
             **review,
+            # A current reviewer, while it is with the reviewers: a link to their review.
+            "is_reviewer": (
+                current_assignment(request.user, assessment)
+                if assessment.status in BEING_REVIEWED
+                and request.user.has_perm("assessments.review_assessment", assessment)
+                else None
+            ),
         },
     )
 
