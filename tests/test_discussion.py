@@ -563,6 +563,9 @@ def test_a_council_lead_sends_the_answers_back(
         "reviewer@birmingham.example",
     ]
     assert "has answered your questions" in mail.outbox[0].subject
+    # The link leads each reviewer to their own review, where the points are marked.
+    review = reverse("assessments:review_task_list", args=["cov", clarifying.pk])
+    assert review in mail.outbox[0].body
 
     # A double click changes nothing more and sends nothing more.
     before = state(clarifying)

@@ -517,7 +517,8 @@ def test_the_task_list_makes_the_same_queries_however_many_points_are_scored(
     for number in range(1, 16):
         client.post(url("review_point", in_review, number), score())
         client.post(url("agreed_point", in_review, number), score())
-    assert queries(client, url("review_task_list", in_review)) == none <= 18
+    # Also the open round of clarification (with its questions) and the unread messages.
+    assert queries(client, url("review_task_list", in_review)) == none <= 21
 
 
 def test_a_council_lead_responds_on_the_record(client_for, reviewed, coventry_lead):
@@ -578,3 +579,49 @@ def test_only_a_council_lead_responds(client_for, reviewed, people, persona, sta
 def test_nobody_responds_before_the_review_is_complete(client_for, in_review, coventry_lead):
     response = client_for(coventry_lead).get(url("respond_to_review", in_review))
     assert response.status_code == 403
+
+
+def test_the_reviewers_pages_flag_new_messages_and_show_the_councils_questions(
+    client_for, in_review, peer_reviewer, coventry_lead
+):
+    from assessments.services import discussion
+
+    client = client_for(peer_reviewer)
+    page = client.get(url("review_task_list", in_review)).content.decode()
+    assert page.count("New messages") == 0
+    assert "Ask the council for clarification" in page  # she leads the review
+    assert url("point_discussion", in_review, 4) in page
+
+    discussion.post_message(in_review, 4, by=coventry_lead, body="We have the survey too.")
+    page = client.get(url("review_task_list", in_review)).content.decode()
+    assert page.count("New messages") == 1
+    point_page = client.get(url("review_point", in_review, 4)).content.decode()
+    assert "New messages" in point_page
+
+    discussion.request_clarification(in_review, by=peer_reviewer, questions={6: "Which data?"})
+    page = client.get(url("review_task_list", in_review)).content.decode()
+    assert "Clarification asked." in page
+    assert "Ask the council for clarification" not in page  # one round at a time
+    assert "Which data?" in client.get(url("review_point", in_review, 6)).content.decode()
+    assert "Which data?" not in client.get(url("review_point", in_review, 5)).content.decode()
+
+
+def test_every_link_on_a_reviewers_pages_opens_for_them(client_for, in_review, peer_reviewer):
+    """Breadcrumbs and links lead a reviewer only to pages they may open: not to the
+    council's services, which are not theirs to see."""
+    import re as regex
+
+    client = client_for(peer_reviewer)
+    pages = [
+        url("review_task_list", in_review),
+        url("review_point", in_review, 1),
+        url("assessment", in_review),
+        url("point_discussion", in_review, 1),
+    ]
+    for page in pages:
+        content = client.get(page).content.decode()
+        for address in set(regex.findall(r'<a [^>]*href="(/[^"#]*)', content)):
+            if address.startswith("/static/"):
+                continue
+            status = client.get(address).status_code
+            assert status in (200, 302), f"{address} on {page} answers {status}"

@@ -173,3 +173,21 @@ def test_query_count_does_not_grow_with_assessments(
         with django_assert_num_queries(queries):
             response = client.get(YOUR_WORK)
         assert len(tables(response)[table]) == rows
+
+
+def test_a_reviewer_is_led_to_their_review_while_it_runs_and_to_its_outcome_after(
+    client_for, in_review, peer_reviewer, coventry_lead
+):
+    from tests.factories_reviews import complete
+
+    def link():
+        page = client_for(peer_reviewer).get(reverse("assessments:your_work")).content.decode()
+        return [
+            address
+            for name in ("review_task_list", "review_outcome", "assessment")
+            if (address := reverse(f"assessments:{name}", args=["cov", in_review.pk])) + '"' in page
+        ]
+
+    assert link() == [reverse("assessments:review_task_list", args=["cov", in_review.pk])]
+    complete(in_review, peer_reviewer)
+    assert link() == [reverse("assessments:review_outcome", args=["cov", in_review.pk])]

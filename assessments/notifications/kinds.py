@@ -219,8 +219,17 @@ def clarification_requested(clarification):
     html="assessments/emails/clarification_answered.html",
 )
 def clarification_answered(clarification):
-    """To the current reviewers: the council has sent its answers back."""
-    return _round_context(clarification)
+    """To the current reviewers: the council has sent its answers back. The link leads to
+    their own review, where the points asked about are marked."""
+    assessment = clarification.assessment
+    return {
+        **_round_context(clarification),
+        "link": _link(
+            reverse(
+                "assessments:review_task_list", args=[assessment.service.council, assessment.pk]
+            )
+        ),
+    }
 
 
 @register(

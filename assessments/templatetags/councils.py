@@ -70,19 +70,25 @@ def pagination(page, params):
     }
 
 
-@register.inclusion_tag("includes/breadcrumbs.html")
-def council_breadcrumbs(council=None, *, services=False, service=None, assessment=None):
+@register.inclusion_tag("includes/breadcrumbs.html", takes_context=True)
+def council_breadcrumbs(context, council=None, *, services=False, service=None, assessment=None):
     """Breadcrumbs down to the page above this one: Home, Councils, the council, its
     Digital services, the service, the assessment. Give the deepest of them:
 
     `{% council_breadcrumbs %}`: down to Councils
     `{% council_breadcrumbs council services=True %}`: down to the council's services
     `{% council_breadcrumbs service=assessment.service %}`: down to the service
+
+    The council's services and the service are left out for someone who may not open
+    them: a reviewer sees the assessments they review, not the council's other pages.
     """
     if assessment:
         service = assessment.service
     if service:
         council, services = service.council, True
+    user = context.get("user") or getattr(context.get("request"), "user", None)
+    if council and user is not None and not user.has_perm("assessments.view_services", council):
+        services, service = False, None
     crumbs = [("Home", reverse("home")), ("Councils", reverse("assessments:council_directory"))]
     if council:
         crumbs.append((council.short_name, council.get_absolute_url()))

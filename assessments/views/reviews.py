@@ -41,6 +41,7 @@ from assessments.models import (
     Status,
 )
 from assessments.services.agreement import points_without_agreed_score
+from assessments.services.discussion import open_round, unread_points
 from assessments.services.reviewing import (
     BEING_REVIEWED,
     current_assignment,
@@ -204,8 +205,25 @@ def review_task_list(request, code, pk):
                 1 for _, status in agreed or [] if status == scoring.TaskStatus.COMPLETED
             ),
             can_lead=assignment.is_lead and assessment.status == Status.IN_REVIEW,
+            **_discussion(request.user, assessment),
         ),
     )
+
+
+def _discussion(user, assessment):
+    """What the reviewer's pages show of the discussion and clarification: the points
+    with unread messages, and the open round's questions by point number."""
+    clarification = open_round(assessment)
+    questions = (
+        {question.point.number: question for question in clarification.questions.all()}
+        if clarification
+        else {}
+    )
+    return {
+        "unread": unread_points(user, assessment),
+        "clarification": clarification,
+        "questions": questions,
+    }
 
 
 def _point_answer(assessment, number):
@@ -286,8 +304,19 @@ def review_point(request, code, pk, number):
             assignment=assignment,
             heading="How well does the service meet this point, in your view?",
             restored=kept is not None,
+            **_point_discussion(request.user, assessment, point),
         ),
     )
+
+
+def _point_discussion(user, assessment, point):
+    """The open round's question on this point, if any, and whether its discussion has
+    unread messages."""
+    discussion = _discussion(user, assessment)
+    return {
+        "unread": discussion["unread"],
+        "question": discussion["questions"].get(point.number),
+    }
 
 
 @login_required
