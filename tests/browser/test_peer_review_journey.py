@@ -164,7 +164,8 @@ def test_a_review_from_assignment_to_agreed_scores_across_the_roles(
     # Every email the journey asked for went once, and each kind the issue names went.
     run_tasks()
     sent = Counter((message.subject, tuple(message.to)) for message in mail.outbox)
-    assert sent and max(sent.values()) == 1, sent
+    assert sent
+    assert max(sent.values()) == 1, sent
     kinds = Counter(Notification.objects.values_list("kind", flat=True))
     assert kinds["reviewer_assigned"] == 2
     assert kinds["clarification_requested"] == 1  # the council's lead also edited last
