@@ -9,8 +9,10 @@ browser, or one without JavaScript), runs under the site's Content Security Poli
 and fails if the browser blocks anything on any page it visits. It also checks every
 page it shows: the HTML through the Nu HTML Checker (vnu.jar, run once as a local
 service for the whole session), and the page as drawn with axe-core for WCAG 2.2 A
-and AA, just before the browser leaves it or the test ends (see check_every_page).
-Tests still call `assert_accessible` when a page changes in between.
+and AA once it has loaded; a page the test left first, or drew without JavaScript, is
+drawn again from its HTML and checked when the test ends (see check_every_page and
+tests/browser/test_page_checks.py). Tests still call `assert_accessible` when a page
+changes after it has loaded.
 """
 
 import json
@@ -256,27 +258,48 @@ def check_every_page(page, checker, redrawer, javascript=True):
         if violations:
             problems.append(f"axe found violations on {url}:\n{_described(violations)}")
 
+    def arrived(url, html, headers):
+        if "page" in waiting:  # the page before was left before axe could run on it
+            left.append(waiting.pop("page"))
+        waiting["page"] = (url, html, headers)
+        if not javascript:
+            left.append(waiting.pop("page"))
+        if checker is not None:  # without Java or vnu.jar, pages are not validated
+            errors = html_errors(checker, html)
+            CHECKED["html"] += 1
+            if errors:
+                problems.append(f"Invalid HTML on {url}:\n- " + "\n- ".join(errors))
+
+    def is_page(request):
+        return request.resource_type == "document" and request.frame == page.main_frame
+
+    def is_html(response):
+        content_type = response.headers.get("content-type") or ""
+        return "text/html" in content_type and not 300 <= response.status < 400
+
     def read(route):
+        """Every page the browser asks for, as it arrives (not the page a redirect leads
+        to, which Playwright does not route: see on_response)."""
         request = route.request
-        if request.resource_type != "document" or request.frame != page.main_frame:
+        if not is_page(request) or request.redirected_from is not None:
             route.fallback()
             return
         # Redirects are left to the browser, which follows them as it would have.
         response = route.fetch(max_redirects=0)
-        is_html = "text/html" in (response.headers.get("content-type") or "")
-        if is_html and not 300 <= response.status < 400:
-            html = response.text()
-            if "page" in waiting:  # the page before was left before axe could run on it
-                left.append(waiting.pop("page"))
-            waiting["page"] = (response.url, html, response.headers)
-            if not javascript:
-                left.append(waiting.pop("page"))
-            if checker is not None:  # without Java or vnu.jar, pages are not validated
-                errors = html_errors(checker, html)
-                CHECKED["html"] += 1
-                if errors:
-                    problems.append(f"Invalid HTML on {response.url}:\n- " + "\n- ".join(errors))
+        if is_html(response):
+            arrived(response.url, response.text(), response.headers)
         route.fulfill(response=response)
+
+    def on_response(response):
+        """The page a redirect leads to (after a form is sent, or signing in)."""
+        request = response.request
+        if request.redirected_from is None or not is_page(request) or not is_html(response):
+            return
+        try:
+            html = response.text()
+        except Exception:  # the test left the page at once, and the browser let go of it
+            html = page.request.get(response.url).text()  # asked for again: a GET changes nothing
+        arrived(response.url, html, response.headers)
 
     def on_load(loaded):
         if "page" not in waiting or loaded.url.split("#")[0] != waiting["page"][0]:
@@ -310,6 +333,7 @@ def check_every_page(page, checker, redrawer, javascript=True):
 
     # Not static files: only a page's own address can be a page.
     page.route(lambda address: "/static/" not in address, read)
+    page.on("response", on_response)
     page.on("load", on_load)
     problems.finish = finish
     return problems
@@ -324,14 +348,20 @@ class CheckedPages:
         self.redrawer = Redrawer(browser, base_url)
         self.opened = []
 
-    def new_page(self, javascript=True):
+    def new_page(self, javascript=True, violations_expected=False):
+        """A page in a new context. With `violations_expected`, a test that breaks the
+        policy on purpose reads `violations(page)` itself; the pages are still checked."""
         context = self.browser.new_context(base_url=self.base_url, java_script_enabled=javascript)
         context.set_default_timeout(10_000)
         violations = policy_violations(context)
         page = context.new_page()
         problems = check_every_page(page, self.checker, self.redrawer, javascript)
-        self.opened.append((context, page, violations, problems))
+        self.opened.append((context, page, violations, problems, violations_expected))
         return page
+
+    def violations(self, page):
+        """The policy violations reported so far in a page's context."""
+        return next(entry[2] for entry in self.opened if entry[1] is page)
 
     def close(self, page):
         """Closes a page's browser before the test ends, checking its last page first."""
@@ -339,11 +369,11 @@ class CheckedPages:
             self.opened.remove(opened)
             self._close(*opened)
 
-    def _close(self, context, page, violations, problems):
+    def _close(self, context, page, violations, problems, violations_expected):
         problems.finish()
         context.close()
         found = "\n".join(violations)
-        assert not violations, (
+        assert violations_expected or not violations, (
             f"Policy violations (or a Permissions-Policy not understood):\n{found}"
         )
         assert not problems, "\n".join(problems)
