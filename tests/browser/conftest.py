@@ -224,6 +224,16 @@ class Redrawer:
         finally:
             page.close()
 
+    def fetch_again(self, url, cookies):
+        """A page asked for again (a GET), with the test browser's cookies but in a browser
+        of its own, so that nothing the server sends back, such as a new cookie, reaches
+        the test's browser."""
+        context = self.browser.new_context(base_url=self.base_url, storage_state=cookies)
+        try:
+            return context.request.get(url).text()
+        finally:
+            context.close()
+
     def close(self):
         if self.context is not None:
             self.context.close()
@@ -242,7 +252,9 @@ def check_every_page(page, checker, redrawer, javascript=True):
     goes on.
 
     Each page's HTML is read as it arrives (the request goes through Playwright, which
-    keeps the body even if the test leaves the page at once). axe runs on each page once it
+    keeps the body even if the test leaves the page at once; a page a redirect leads to,
+    which Playwright does not route, is asked for again if its body has gone) and is
+    validated when the test ends, so as not to slow the pages down. axe runs on each page once it
     has loaded, while the test carries on. A page the test left before axe could run on it,
     and every page drawn without JavaScript, is drawn again from its HTML when the test
     ends, and checked there (Redrawer). So no page goes unchecked, however quickly the test
@@ -252,6 +264,7 @@ def check_every_page(page, checker, redrawer, javascript=True):
     waiting = {}  # the page the server sent last, until axe has run: (address, HTML, headers)
     left = []  # pages to draw again and check when the test ends
     running = []  # pages axe is running on now
+    to_validate = []  # pages' HTML for the Nu HTML Checker: (address, HTML)
 
     def report(url, violations):
         CHECKED["axe"] += 1
@@ -265,10 +278,7 @@ def check_every_page(page, checker, redrawer, javascript=True):
         if not javascript:
             left.append(waiting.pop("page"))
         if checker is not None:  # without Java or vnu.jar, pages are not validated
-            errors = html_errors(checker, html)
-            CHECKED["html"] += 1
-            if errors:
-                problems.append(f"Invalid HTML on {url}:\n- " + "\n- ".join(errors))
+            to_validate.append((url, html))  # when the test ends, not in the page's way
 
     def is_page(request):
         return request.resource_type == "document" and request.frame == page.main_frame
@@ -298,7 +308,7 @@ def check_every_page(page, checker, redrawer, javascript=True):
         try:
             html = response.text()
         except Exception:  # the test left the page at once, and the browser let go of it
-            html = page.request.get(response.url).text()  # asked for again: a GET changes nothing
+            html = redrawer.fetch_again(response.url, page.context.storage_state())
         arrived(response.url, html, response.headers)
 
     def on_load(loaded):
@@ -316,6 +326,12 @@ def check_every_page(page, checker, redrawer, javascript=True):
             running.remove(sent)
 
     def finish():
+        for url, html in to_validate:
+            errors = html_errors(checker, html)
+            CHECKED["html"] += 1
+            if errors:
+                problems.append(f"Invalid HTML on {url}:\n- " + "\n- ".join(errors))
+        to_validate.clear()
         deadline = time.monotonic() + 30
         while running and time.monotonic() < deadline:  # axe still running on a loaded page
             page.wait_for_timeout(50)
