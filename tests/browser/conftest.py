@@ -9,10 +9,9 @@ browser, or one without JavaScript), runs under the site's Content Security Poli
 and fails if the browser blocks anything on any page it visits. It also checks every
 page it shows: the HTML through the Nu HTML Checker (vnu.jar, run once as a local
 service for the whole session), and the page as drawn with axe-core for WCAG 2.2 A
-and AA once it has loaded; a page the test left first, or drew without JavaScript, is
-drawn again from its HTML and checked when the test ends (see check_every_page and
-tests/browser/test_page_checks.py). Tests still call `assert_accessible` when a page
-changes after it has loaded.
+and AA, drawn again from that HTML when the test ends (see check_every_page and
+tests/browser/test_page_checks.py). Tests still call `assert_accessible` on a page
+that JavaScript or the test has changed.
 """
 
 import json
@@ -254,16 +253,13 @@ def check_every_page(page, checker, redrawer, javascript=True):
     Each page's HTML is read as it arrives (the request goes through Playwright, which
     keeps the body even if the test leaves the page at once; a page a redirect leads to,
     which Playwright does not route, is asked for again if its body has gone) and is
-    validated when the test ends, so as not to slow the pages down. axe runs on each page once it
-    has loaded, while the test carries on. A page the test left before axe could run on it,
-    and every page drawn without JavaScript, is drawn again from its HTML when the test
-    ends, and checked there (Redrawer). So no page goes unchecked, however quickly the test
-    moves on.
+    validated when the test ends, so as not to slow the pages down. When the test ends,
+    each page is also drawn again from that HTML in a browser page of its own (Redrawer)
+    and checked with axe there: the page as the server sent it, whatever the test did to
+    it since (a focused link is styled differently) and however quickly the test left it.
     """
     problems = Problems()
-    waiting = {}  # the page the server sent last, until axe has run: (address, HTML, headers)
-    left = []  # pages to draw again and check when the test ends
-    running = []  # pages axe is running on now
+    left = []  # pages to draw again and check when the test ends: (address, HTML, headers)
     to_validate = []  # pages' HTML for the Nu HTML Checker: (address, HTML)
 
     def report(url, violations):
@@ -272,11 +268,7 @@ def check_every_page(page, checker, redrawer, javascript=True):
             problems.append(f"axe found violations on {url}:\n{_described(violations)}")
 
     def arrived(url, html, headers):
-        if "page" in waiting:  # the page before was left before axe could run on it
-            left.append(waiting.pop("page"))
-        waiting["page"] = (url, html, headers)
-        if not javascript:
-            left.append(waiting.pop("page"))
+        left.append((url, html, headers))
         if checker is not None:  # without Java or vnu.jar, pages are not validated
             to_validate.append((url, html))  # when the test ends, not in the page's way
 
@@ -311,20 +303,6 @@ def check_every_page(page, checker, redrawer, javascript=True):
             html = redrawer.fetch_again(response.url, page.context.storage_state())
         arrived(response.url, html, response.headers)
 
-    def on_load(loaded):
-        if "page" not in waiting or loaded.url.split("#")[0] != waiting["page"][0]:
-            return
-        sent = waiting.pop("page")
-        running.append(sent)
-        try:
-            violations = _axe_violations(loaded)
-        except Exception:  # the test moved on to another page first
-            left.append(sent)
-        else:
-            report(sent[0], violations)
-        finally:
-            running.remove(sent)
-
     def finish():
         for url, html in to_validate:
             errors = html_errors(checker, html)
@@ -332,25 +310,13 @@ def check_every_page(page, checker, redrawer, javascript=True):
             if errors:
                 problems.append(f"Invalid HTML on {url}:\n- " + "\n- ".join(errors))
         to_validate.clear()
-        deadline = time.monotonic() + 30
-        while running and time.monotonic() < deadline:  # axe still running on a loaded page
-            page.wait_for_timeout(50)
-        if "page" in waiting:
-            sent = waiting.pop("page")
-            if not page.is_closed() and page.url.split("#")[0] == sent[0]:
-                report(sent[0], _axe_violations(page))
-            else:
-                left.append(sent)
         while left:
             sent = left.pop(0)
             report(sent[0], redrawer.violations(sent, javascript))
-        if running:
-            problems.append(f"axe did not finish on {running[0][0]}")
 
     # Not static files: only a page's own address can be a page.
     page.route(lambda address: "/static/" not in address, read)
     page.on("response", on_response)
-    page.on("load", on_load)
     problems.finish = finish
     return problems
 
