@@ -9,8 +9,9 @@ browser, or one without JavaScript), runs under the site's Content Security Poli
 and fails if the browser blocks anything on any page it visits. It also checks every
 page it shows: the HTML through the Nu HTML Checker (vnu.jar, run once as a local
 service for the whole session), and the page as drawn with axe-core for WCAG 2.2 A
-and AA, just before the browser leaves it or the test ends (see check_every_page).
-Tests still call `assert_accessible` when a page changes in between.
+and AA, drawn again from that HTML when the test ends (see check_every_page and
+tests/browser/test_page_checks.py). Tests still call `assert_accessible` on a page
+that JavaScript or the test has changed.
 """
 
 import json
@@ -222,6 +223,16 @@ class Redrawer:
         finally:
             page.close()
 
+    def fetch_again(self, url, cookies):
+        """A page asked for again (a GET), with the test browser's cookies but in a browser
+        of its own, so that nothing the server sends back, such as a new cookie, reaches
+        the test's browser."""
+        context = self.browser.new_context(base_url=self.base_url, storage_state=cookies)
+        try:
+            return context.request.get(url).text()
+        finally:
+            context.close()
+
     def close(self):
         if self.context is not None:
             self.context.close()
@@ -240,77 +251,72 @@ def check_every_page(page, checker, redrawer, javascript=True):
     goes on.
 
     Each page's HTML is read as it arrives (the request goes through Playwright, which
-    keeps the body even if the test leaves the page at once). axe runs on each page once it
-    has loaded, while the test carries on. A page the test left before axe could run on it,
-    and every page drawn without JavaScript, is drawn again from its HTML when the test
-    ends, and checked there (Redrawer). So no page goes unchecked, however quickly the test
-    moves on.
+    keeps the body even if the test leaves the page at once; a page a redirect leads to,
+    which Playwright does not route, is asked for again if its body has gone) and is
+    validated when the test ends, so as not to slow the pages down. When the test ends,
+    each page is also drawn again from that HTML in a browser page of its own (Redrawer)
+    and checked with axe there: the page as the server sent it, whatever the test did to
+    it since (a focused link is styled differently) and however quickly the test left it.
     """
     problems = Problems()
-    waiting = {}  # the page the server sent last, until axe has run: (address, HTML, headers)
-    left = []  # pages to draw again and check when the test ends
-    running = []  # pages axe is running on now
+    left = []  # pages to draw again and check when the test ends: (address, HTML, headers)
+    to_validate = []  # pages' HTML for the Nu HTML Checker: (address, HTML)
 
     def report(url, violations):
         CHECKED["axe"] += 1
         if violations:
             problems.append(f"axe found violations on {url}:\n{_described(violations)}")
 
+    def arrived(url, html, headers):
+        left.append((url, html, headers))
+        if checker is not None:  # without Java or vnu.jar, pages are not validated
+            to_validate.append((url, html))  # when the test ends, not in the page's way
+
+    def is_page(request):
+        return request.resource_type == "document" and request.frame == page.main_frame
+
+    def is_html(response):
+        content_type = response.headers.get("content-type") or ""
+        return "text/html" in content_type and not 300 <= response.status < 400
+
     def read(route):
+        """Every page the browser asks for, as it arrives (not the page a redirect leads
+        to, which Playwright does not route: see on_response)."""
         request = route.request
-        if request.resource_type != "document" or request.frame != page.main_frame:
+        if not is_page(request) or request.redirected_from is not None:
             route.fallback()
             return
         # Redirects are left to the browser, which follows them as it would have.
         response = route.fetch(max_redirects=0)
-        is_html = "text/html" in (response.headers.get("content-type") or "")
-        if is_html and not 300 <= response.status < 400:
-            html = response.text()
-            if "page" in waiting:  # the page before was left before axe could run on it
-                left.append(waiting.pop("page"))
-            waiting["page"] = (response.url, html, response.headers)
-            if not javascript:
-                left.append(waiting.pop("page"))
-            if checker is not None:  # without Java or vnu.jar, pages are not validated
-                errors = html_errors(checker, html)
-                CHECKED["html"] += 1
-                if errors:
-                    problems.append(f"Invalid HTML on {response.url}:\n- " + "\n- ".join(errors))
+        if is_html(response):
+            arrived(response.url, response.text(), response.headers)
         route.fulfill(response=response)
 
-    def on_load(loaded):
-        if "page" not in waiting or loaded.url.split("#")[0] != waiting["page"][0]:
+    def on_response(response):
+        """The page a redirect leads to (after a form is sent, or signing in)."""
+        request = response.request
+        if request.redirected_from is None or not is_page(request) or not is_html(response):
             return
-        sent = waiting.pop("page")
-        running.append(sent)
         try:
-            violations = _axe_violations(loaded)
-        except Exception:  # the test moved on to another page first
-            left.append(sent)
-        else:
-            report(sent[0], violations)
-        finally:
-            running.remove(sent)
+            html = response.text()
+        except Exception:  # the test left the page at once, and the browser let go of it
+            html = redrawer.fetch_again(response.url, page.context.storage_state())
+        arrived(response.url, html, response.headers)
 
     def finish():
-        deadline = time.monotonic() + 30
-        while running and time.monotonic() < deadline:  # axe still running on a loaded page
-            page.wait_for_timeout(50)
-        if "page" in waiting:
-            sent = waiting.pop("page")
-            if not page.is_closed() and page.url.split("#")[0] == sent[0]:
-                report(sent[0], _axe_violations(page))
-            else:
-                left.append(sent)
+        for url, html in to_validate:
+            errors = html_errors(checker, html)
+            CHECKED["html"] += 1
+            if errors:
+                problems.append(f"Invalid HTML on {url}:\n- " + "\n- ".join(errors))
+        to_validate.clear()
         while left:
             sent = left.pop(0)
             report(sent[0], redrawer.violations(sent, javascript))
-        if running:
-            problems.append(f"axe did not finish on {running[0][0]}")
 
     # Not static files: only a page's own address can be a page.
     page.route(lambda address: "/static/" not in address, read)
-    page.on("load", on_load)
+    page.on("response", on_response)
     problems.finish = finish
     return problems
 
@@ -324,14 +330,20 @@ class CheckedPages:
         self.redrawer = Redrawer(browser, base_url)
         self.opened = []
 
-    def new_page(self, javascript=True):
+    def new_page(self, javascript=True, violations_expected=False):
+        """A page in a new context. With `violations_expected`, a test that breaks the
+        policy on purpose reads `violations(page)` itself; the pages are still checked."""
         context = self.browser.new_context(base_url=self.base_url, java_script_enabled=javascript)
         context.set_default_timeout(10_000)
         violations = policy_violations(context)
         page = context.new_page()
         problems = check_every_page(page, self.checker, self.redrawer, javascript)
-        self.opened.append((context, page, violations, problems))
+        self.opened.append((context, page, violations, problems, violations_expected))
         return page
+
+    def violations(self, page):
+        """The policy violations reported so far in a page's context."""
+        return next(entry[2] for entry in self.opened if entry[1] is page)
 
     def close(self, page):
         """Closes a page's browser before the test ends, checking its last page first."""
@@ -339,11 +351,11 @@ class CheckedPages:
             self.opened.remove(opened)
             self._close(*opened)
 
-    def _close(self, context, page, violations, problems):
+    def _close(self, context, page, violations, problems, violations_expected):
         problems.finish()
         context.close()
         found = "\n".join(violations)
-        assert not violations, (
+        assert violations_expected or not violations, (
             f"Policy violations (or a Permissions-Policy not understood):\n{found}"
         )
         assert not problems, "\n".join(problems)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from assessments.models import Service
-from tests.browser.conftest import assert_accessible, policy_violations
+from tests.browser.conftest import assert_accessible
 from tests.browser.test_invitation_journey import sign_in
 
 # Each GOV.UK Frontend component marks its element data-<module>-init once it has started.
@@ -58,6 +58,8 @@ def test_govuk_frontend_starts_on_the_journey_pages_under_the_policy(page, bins,
     page.get_by_role("button", name="Start an assessment").click()
     page.get_by_role("button", name="Start assessment").click()
     page.get_by_role("link", name="1. Understand user needs").click()
+    expect(page.locator("h1")).to_have_text("Understand user needs")
+    page.wait_for_load_state("load")  # the page's modules have run
     assert page.evaluate(COMPONENTS_NOT_STARTED) == []
     page.get_by_text("Guidance for this point").click()
     expect(page.get_by_text("Evidence a reviewer would expect")).to_be_visible()
@@ -85,14 +87,13 @@ def wait_until(page, condition, seconds=5):
         page.wait_for_timeout(50)
 
 
-def test_inline_code_without_the_nonce_is_blocked_and_reported(browser, live_server, db):
-    context = browser.new_context(base_url=live_server.url)
-    violations = policy_violations(context)
-    page = context.new_page()
+def test_inline_code_without_the_nonce_is_blocked_and_reported(pages, db):
+    page = pages.new_page(violations_expected=True)
+    violations = pages.violations(page)
     page.goto("/cookies/")
     ran = page.evaluate(INJECT)
     wait_until(page, lambda: len(violations) >= 4)
-    context.close()
+    pages.close(page)
 
     assert ran is False
     assert page.url.endswith("/cookies/")
@@ -104,13 +105,12 @@ def test_inline_code_without_the_nonce_is_blocked_and_reported(browser, live_ser
 
 
 def test_in_report_only_mode_nothing_is_blocked_and_the_service_logs_the_report(
-    browser, live_server, db, settings, caplog
+    pages, db, settings, caplog
 ):
     """What CSP_REPORT_ONLY=true with CSP_REPORT_URI=/csp-reports/ sets up."""
     policy = {**settings.SECURE_CSP, "report-uri": reverse("csp_report")}
     settings.SECURE_CSP, settings.SECURE_CSP_REPORT_ONLY = {}, policy
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
+    page = pages.new_page(violations_expected=True)
     response = page.goto("/cookies/")
     assert "content-security-policy" not in response.headers
     assert page.evaluate(INJECT) is True
@@ -119,5 +119,5 @@ def test_in_report_only_mode_nothing_is_blocked_and_the_service_logs_the_report(
         "Content Security Policy blocked inline under style-src-attr on cookies",
     ]
     wait_until(page, lambda: set(logged) <= set(caplog.messages))
-    context.close()
+    pages.close(page)
     assert set(logged) <= set(caplog.messages)
