@@ -1,7 +1,7 @@
 """Radios that reveal more questions for some answers (GOV.UK's conditional reveal).
 
 Rendered with GOV.UK's markup and classes, for static/js/conditional-reveal.js rather
-than GOV.UK Frontend's own script (docs/decisions/0099). Without JavaScript every
+than GOV.UK Frontend's own script (docs/decisions/0019). Without JavaScript every
 revealed question is shown.
 """
 

@@ -1,5 +1,5 @@
 // Radios that show some questions only for some answers: GOV.UK's conditional reveal,
-// with its markup and classes, but not its script (see docs/decisions/0099).
+// with its markup and classes, but not its script (see docs/decisions/0019).
 //
 // The page marks the radios with data-module="app-conditional-reveal" and each radio
 // that reveals a block with data-aria-controls="<the block's id>" (several radios may

@@ -1,4 +1,4 @@
-"""GOV.UK's conditional reveals (docs/decisions/0099): a follow-up question appears under
+"""GOV.UK's conditional reveals (docs/decisions/0019): a follow-up question appears under
 the answer that needs it, and without JavaScript every question is shown and the form
 works."""
 
