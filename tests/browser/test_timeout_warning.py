@@ -82,6 +82,7 @@ def test_the_warning_appears_works_by_keyboard_and_staying_signed_in_extends_the
     expect(page.locator("h1")).to_have_text("Your work")  # still signed in
 
 
+@pytest.mark.not_routed
 def test_when_time_runs_out_they_are_signed_out_and_what_they_typed_waits_for_them(
     page, settings, draft, coventry_lead
 ):
