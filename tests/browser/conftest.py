@@ -14,6 +14,7 @@ tests/browser/test_page_checks.py). Tests still call `assert_accessible` on a pa
 that JavaScript or the test has changed.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -306,15 +308,24 @@ def check_every_page(page, checker, redrawer, javascript=True, routed=True):
         arrived(response.url, html, response.headers)
 
     def finish():
-        for url, html in to_validate:
-            errors = html_errors(checker, html)
-            CHECKED["html"] += 1
-            if errors:
-                problems.append(f"Invalid HTML on {url}:\n- " + "\n- ".join(errors))
-        to_validate.clear()
-        while left:
-            sent = left.pop(0)
-            report(sent[0], redrawer.violations(sent, javascript))
+        # A page may still arrive while this runs (Playwright hands over events during
+        # any of its calls, such as drawing a page again): go on until both lists stay
+        # empty, so that each page is both validated and drawn. Waiting for the page in
+        # the browser to load first lets the last page's arrival be handed over.
+        if not page.is_closed():
+            # If its browser has gone, what arrived is all there is.
+            with contextlib.suppress(PlaywrightError):
+                page.wait_for_load_state()
+        while to_validate or left:
+            while to_validate:
+                url, html = to_validate.pop(0)
+                errors = html_errors(checker, html)
+                CHECKED["html"] += 1
+                if errors:
+                    problems.append(f"Invalid HTML on {url}:\n- " + "\n- ".join(errors))
+            if left:
+                sent = left.pop(0)
+                report(sent[0], redrawer.violations(sent, javascript))
 
     # Not static files: only a page's own address can be a page.
     if routed:
