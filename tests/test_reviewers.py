@@ -686,3 +686,21 @@ def test_an_overdue_reminder_is_not_sent_for_a_review_completed_before_it_went(
     run_tasks()
     assert not [m for m in mail.outbox if m.subject.startswith("Overdue")]
     assert not Notification.objects.filter(kind="review_overdue", status="sent").exists()
+
+
+def test_a_reviewer_in_two_peer_groups_is_offered_submissions_from_both(
+    client_for, standard, coventry, coventry_lead, leeds, leeds_lead, peer_reviewer
+):
+    """Rita reviews in the Midlands; once she also reviews in Yorkshire and the Humber,
+    Leeds's submission is hers to offer for too."""
+    submit(coventry, coventry_lead, name="Report a missed bin")
+    submit(leeds, leeds_lead, name="Apply for a parking permit")
+    reviewer = client_for(peer_reviewer)
+    html = reviewer.get(YOUR_WORK).content.decode()
+    assert "Report a missed bin" in html
+    assert "Apply for a parking permit" not in html
+
+    peer_reviewer.reviewer_peer_groups.add(leeds.peer_group)
+    html = reviewer.get(YOUR_WORK).content.decode()
+    assert "Report a missed bin" in html
+    assert "Apply for a parking permit" in html
