@@ -23,7 +23,15 @@ Roles:
 
 import rules
 
-from assessments.models import AWAITING_REVIEW, Membership, ReviewerAssignment, Role, Status
+from assessments.models import (
+    AWAITING_REVIEW,
+    EVER_PUBLISHED,
+    Membership,
+    Review,
+    ReviewerAssignment,
+    Role,
+    Status,
+)
 
 
 @rules.predicate
@@ -155,6 +163,31 @@ def is_reviewed(user, assessment):
     return assessment is not None and assessment.status == Status.REVIEWED
 
 
+@rules.predicate
+def has_completed_review(user, assessment):
+    """Reviewed, or published (or withdrawn from publication) after a completed review."""
+    if assessment is None:
+        return False
+    if assessment.status == Status.REVIEWED:
+        return True
+    return (
+        assessment.status in EVER_PUBLISHED
+        and Review.objects.filter(assessment_id=assessment.pk, completed_at__isnull=False).exists()
+    )
+
+
+@rules.predicate
+def is_publishable(user, assessment):
+    """Its review complete, or submitted and not yet taken up for review (published then
+    as a self-assessment)."""
+    return assessment is not None and assessment.status in (Status.REVIEWED, Status.SUBMITTED)
+
+
+@rules.predicate
+def is_published(user, assessment):
+    return assessment is not None and assessment.status == Status.PUBLISHED
+
+
 def _assignment_of(user, assessment):
     """The user's current (confirmed, not ended) assignment to the assessment, or None.
     Cached per request on the user object."""
@@ -270,7 +303,7 @@ rules.add_perm("assessments.review_assessment", is_reviewer_of & is_being_review
 # then seen by whoever sees the assessment.
 rules.add_perm(
     "assessments.view_reviewer_scores",
-    is_reviewer_of | ((is_member_of_owning_council | is_coordinator) & is_reviewed),
+    is_reviewer_of | ((is_member_of_owning_council | is_coordinator) & has_completed_review),
 )
 # Asking for clarification, setting the agreed scores, completing: the lead reviewer.
 rules.add_perm("assessments.lead_review", is_lead_reviewer_of & is_in_review)
@@ -294,3 +327,14 @@ rules.add_perm(
 )
 # The council's response to the completed review, on the record: a lead.
 rules.add_perm("assessments.respond_to_review", is_lead_of_owning_council & is_reviewed)
+
+
+# --- Publishing ---------------------------------------------------------------------
+# See docs/decisions/0020-publishing.md. Everyone reads publications; a council's lead
+# publishes and withdraws; a coordinator withdraws and corrects.
+rules.add_perm("assessments.publish_assessment", is_lead_of_owning_council & is_publishable)
+rules.add_perm(
+    "assessments.withdraw_publication",
+    (is_lead_of_owning_council | is_coordinator) & is_published,
+)
+rules.add_perm("assessments.correct_publication", is_coordinator & is_published)

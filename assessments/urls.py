@@ -11,6 +11,7 @@ from assessments.views import (
     history,
     members,
     printout,
+    public,
     reviews,
     services,
     two_factor,
@@ -22,6 +23,8 @@ app_name = "assessments"
 register_converter(CouncilCodeConverter, "council")
 
 urlpatterns = [
+    # The published record, which anyone may read (docs/decisions/0020-publishing.md).
+    path("assessments/<int:pk>/", public.published_assessment, name="published_assessment"),
     # The public directory of councils and each council's page.
     path("councils/", councils.directory, name="council_directory"),
     path("councils/<council:code>/", councils.detail, name="council_detail"),

@@ -329,6 +329,34 @@ ACCESS += [
     _public("standard:point_detail", [3]),
     _public("assessments:council_directory"),
     _public("assessments:council_detail", ["cov"]),
+    # The published record: each report, the withdrawn one too (with its notice).
+    Access(
+        "assessments:published_assessment",
+        args=lambda w: [w.published],
+        get=PUBLIC,
+        post=GET_ONLY,
+    ),
+    Access(
+        "assessments:published_assessment",
+        case="a self-assessment",
+        args=lambda w: [w.self_published],
+        get=PUBLIC,
+        post=GET_ONLY,
+    ),
+    Access(
+        "assessments:published_assessment",
+        case="a withdrawn publication",
+        args=lambda w: [w.unpublished],
+        get=PUBLIC,
+        post=GET_ONLY,
+    ),
+    Access(
+        "assessments:published_assessment",
+        case="an assessment never published",
+        args=lambda w: [w.reviewed],
+        get=each(HIDDEN),
+        post=GET_ONLY,
+    ),
     # Signing up to the Standard: every council's page is public, so it is 403, not 404.
     Access(
         "assessments:record_adoption",

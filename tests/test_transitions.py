@@ -17,6 +17,7 @@ from assessments.models import (
     AssessmentEvent,
     ClarificationQuestion,
     ClarificationRound,
+    Publication,
     Recommendation,
     Review,
     ReviewerAssignment,
@@ -72,6 +73,7 @@ def snapshot(assessment):
         list(Assessment.objects.filter(pk=assessment.pk).values_list("status", "submitted_at")),
         list(StatusChange.objects.filter(assessment_id=assessment.pk).values_list("pk")),
         list(AssessmentEvent.objects.filter(assessment_id=assessment.pk).values_list("pk")),
+        list(Publication.objects.filter(pk=assessment.pk).values_list("pk", "withdrawn_at")),
     )
 
 
@@ -100,6 +102,19 @@ def who_makes(name, assessment, coventry_lead, coordinator, peer_reviewer):
         return peer_reviewer
     if name == "send_back_clarification":  # made once the round is closed
         ask_about_point_1(assessment, peer_reviewer, answered_by=coventry_lead)
+    if name == "publish" and assessment.status == Status.REVIEWED:  # its review complete
+        Review.objects.create(
+            assessment=assessment,
+            due_on=timezone.localdate(),
+            summary="Agreed.",
+            recommendation=Recommendation.MEETS,
+            completed_at=timezone.now(),
+        )
+        agree_every_point(assessment, peer_reviewer)
+    if name == "withdraw_publication" and assessment.status == Status.PUBLISHED:
+        services.transitions.write_publication(
+            assessment, by=coventry_lead, at=timezone.now(), source=Status.SUBMITTED
+        )
     return coventry_lead
 
 
@@ -126,6 +141,7 @@ def test_a_transition_is_made_only_from_the_states_the_table_allows(
     complete(assessment, coventry_lead)
     submitted_at = None if status == Status.DRAFT else timezone.now()
     Assessment.objects.filter(pk=assessment.pk).update(status=status, submitted_at=submitted_at)
+    assessment.refresh_from_db()
     transition = TRANSITIONS[name]
     by = who_makes(name, assessment, coventry_lead, coordinator, peer_reviewer)
     before = snapshot(assessment)

@@ -86,6 +86,11 @@ class World:
     lead_assignment: int = 0
     assessor_assignment: int = 0
     reviewed: int = 0
+    # Published after its review (Coventry), published as a self-assessment (Leeds), and
+    # published then withdrawn (Coventry).
+    published: int = 0
+    self_published: int = 0
+    unpublished: int = 0
     leeds_service: int = 0
     leeds_draft: int = 0  # blank: not one point answered
     # Coventry's assessment waiting for clarification (on point 1), with the peer
@@ -243,6 +248,20 @@ def build_world():
     begin_review(reviewed, coordinator=coordinator, lead=reviewer, others=[assessor])
     complete(reviewed, reviewer)
 
+    # The public record: a peer-reviewed publication and a withdrawn one at Coventry, a
+    # self-assessment published by Leeds.
+    published = submitted_assessment(coventry, coventry_lead, name="Find a recycling centre")
+    begin_review(published, coordinator=coordinator, lead=reviewer, others=[assessor])
+    complete(published, reviewer)
+    services.publish(published, by=coventry_lead)
+    self_published = submitted_assessment(leeds, leeds_lead, name="Pay council tax", score=2)
+    services.publish(self_published, by=leeds_lead)
+    unpublished = submitted_assessment(coventry, coventry_lead, name="Find a school bus")
+    services.publish(unpublished, by=coventry_lead)
+    services.withdraw_publication(
+        unpublished, by=coventry_lead, reason="Published before the team had checked it."
+    )
+
     invitation, invitation_token = _invitation_with_known_token(
         by=coventry_lead, email=NEWCOMER, role=InvitationRole.CONTRIBUTOR, council=coventry
     )
@@ -315,6 +334,9 @@ def build_world():
         assessor_assignment=assessor_assignment.pk,
         leeds_service=leeds_service.pk,
         reviewed=reviewed.pk,
+        published=published.pk,
+        self_published=self_published.pk,
+        unpublished=unpublished.pk,
         leeds_draft=leeds_draft.pk,
         clarifying=clarifying.pk,
         contributor_membership=contributor_membership.pk,

@@ -2,6 +2,7 @@
 
 from assessments.models.assessments import (
     AWAITING_REVIEW,
+    EVER_PUBLISHED,
     Assessment,
     AssessmentEvent,
     EventKind,
@@ -22,6 +23,14 @@ from assessments.models.people import (
     normalise_email,
 )
 from assessments.models.phases import Phase
+from assessments.models.publications import (
+    CorrectableField,
+    Correction,
+    Publication,
+    PublicRecord,
+    PublishedPoint,
+    ReviewType,
+)
 from assessments.models.reviews import (
     AgreedPoint,
     AssignmentEnd,
@@ -39,12 +48,15 @@ from assessments.models.services import Product, Service, Sourcing, Supplier
 
 __all__ = [
     "AWAITING_REVIEW",
+    "EVER_PUBLISHED",
     "AgreedPoint",
     "Assessment",
     "AssessmentEvent",
     "AssignmentEnd",
     "ClarificationQuestion",
     "ClarificationRound",
+    "CorrectableField",
+    "Correction",
     "Council",
     "EventKind",
     "EvidenceLink",
@@ -60,8 +72,12 @@ __all__ = [
     "PointAssessment",
     "PointMessage",
     "Product",
+    "PublicRecord",
+    "Publication",
+    "PublishedPoint",
     "Recommendation",
     "Review",
+    "ReviewType",
     "ReviewerAssignment",
     "ReviewerPoint",
     "Role",

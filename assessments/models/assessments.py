@@ -21,10 +21,15 @@ class Status(models.TextChoices):
     CLARIFICATION_REQUESTED = "clarification_requested", "Clarification requested"
     REVIEWED = "reviewed", "Peer review complete"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    PUBLISHED = "published", "Published"
+    UNPUBLISHED = "unpublished", "Publication withdrawn"
 
 
 # Submitted and not yet finished: reviewers are (or will be) at work on it.
 AWAITING_REVIEW = (Status.SUBMITTED, Status.IN_REVIEW, Status.CLARIFICATION_REQUESTED)
+# Published, and possibly withdrawn from publication since: the assessment has a
+# `Publication` (docs/decisions/0020-publishing.md).
+EVER_PUBLISHED = (Status.PUBLISHED, Status.UNPUBLISHED)
 
 
 class AssessmentQuerySet(models.QuerySet):
@@ -145,7 +150,7 @@ class StatusChange(models.Model):
         ordering = ["at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(to_status="withdrawn") | ~Q(reason=""),
+                condition=~Q(to_status__in=["withdrawn", "unpublished"]) | ~Q(reason=""),
                 name="withdrawal_has_reason",
             ),
         ]
@@ -227,6 +232,9 @@ class EventKind(models.TextChoices):
     CLARIFICATION_ANSWERED = "clarification_answered", "Sent the answers back to the reviewers"
     REVIEW_COMPLETED = "review_completed", "Completed the peer review"
     COUNCIL_RESPONDED = "council_responded", "Responded to the peer review"
+    PUBLISHED = "published", "Published the assessment"
+    PUBLICATION_WITHDRAWN = "publication_withdrawn", "Withdrew the publication"
+    PUBLICATION_CORRECTED = "publication_corrected", "Corrected the publication"
 
 
 class AssessmentEvent(models.Model):

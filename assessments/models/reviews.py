@@ -82,6 +82,7 @@ class AssignmentEnd(models.TextChoices):
     UNASSIGNED = "unassigned", "Unassigned by a coordinator"
     CONFLICT = "conflict", "Stepped aside: conflict of interest"
     NOT_CONFIRMED = "not_confirmed", "Offer to review not taken up"
+    NOT_NEEDED = "not_needed", "Published without peer review"
 
 
 class AssignmentQuerySet(models.QuerySet):

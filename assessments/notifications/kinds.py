@@ -251,3 +251,46 @@ def review_completed(assessment):
         "review": review,
         "link": _link(reverse("assessments:review_outcome", args=[council, assessment.pk])),
     }
+
+
+def _publication_context(assessment):
+    publication = getattr(assessment, "publication", None)
+    if publication is None:
+        return None
+    return {
+        **_assessment_context(assessment),
+        "publication": publication,
+        "link": _link(reverse("assessments:published_assessment", args=[publication.pk])),
+    }
+
+
+@register(
+    "assessment_published",
+    label="Assessment published",
+    subject="assessments/emails/assessment_published_subject.txt",
+    text="assessments/emails/assessment_published.txt",
+    html="assessments/emails/assessment_published.html",
+)
+def assessment_published(assessment):
+    """To the council's members and the reviewers: the assessment is public, with a link
+    to the report. Not sent if the publication was withdrawn before the email went."""
+    context = _publication_context(assessment)
+    if context is None or context["publication"].is_withdrawn:
+        return None
+    return context
+
+
+@register(
+    "publication_withdrawn",
+    label="Publication withdrawn",
+    subject="assessments/emails/publication_withdrawn_subject.txt",
+    text="assessments/emails/publication_withdrawn.txt",
+    html="assessments/emails/publication_withdrawn.html",
+)
+def publication_withdrawn(assessment):
+    """To the council's leads and the coordinators: who withdrew the publication and the
+    public reason given."""
+    context = _publication_context(assessment)
+    if context is None or not context["publication"].is_withdrawn:
+        return None
+    return context

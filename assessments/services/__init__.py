@@ -54,8 +54,10 @@ from assessments.services.transitions import (
     NotAllowedNow,
     change_state,
     delete_draft,
+    publish,
     submit,
     withdraw,
+    withdraw_publication,
 )
 
 __all__ = [
@@ -79,6 +81,7 @@ __all__ = [
     "invite",
     "may_change_point",
     "only_lead_message",
+    "publish",
     "record_adoption",
     "remove_member",
     "resend_invitation",
@@ -92,4 +95,5 @@ __all__ = [
     "submit",
     "update_service",
     "withdraw",
+    "withdraw_publication",
 ]

@@ -19,14 +19,17 @@ from assessments.models import (
     AWAITING_REVIEW,
     Assessment,
     AssessmentEvent,
+    AssignmentEnd,
     EventKind,
     PointAssessment,
+    ReviewerAssignment,
     Role,
     Status,
     StatusChange,
     User,
 )
 from assessments.notifications import notify
+from assessments.publishing.records import withdraw_publication_record, write_publication
 from assessments.services.agreement import must_be_agreed
 from assessments.services.assessments import IncompleteAssessment, incomplete_points
 
@@ -76,6 +79,10 @@ class Transition:
     # Date columns of the assessment set to now the first time this transition is made.
     stamps: tuple[str, ...] = ()
     notices: tuple[Notice, ...] = field(default=())
+    # Writes what else the transition makes, after the state has changed, in the same
+    # transaction: (assessment, by=, at=, reason=, source=) -> None. Publishing writes
+    # the publication this way.
+    effect: Callable | None = None
 
 
 def _table(*transitions):
@@ -147,6 +154,58 @@ def _council_members(assessment, by):
     ).distinct()
 
 
+def _council_members_and_reviewers(assessment, by):
+    """Every active member of the council and the review's current reviewers, but the
+    person who made the change."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(memberships__council=assessment.service.council)
+            | Q(
+                review_assignments__assessment=assessment,
+                review_assignments__confirmed_at__isnull=False,
+                review_assignments__ended_at__isnull=True,
+            )
+        )
+        .exclude(pk=by.pk)
+        .distinct()
+    )
+
+
+def _council_leads_and_coordinators(assessment, by):
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(memberships__council=assessment.service.council, memberships__role=Role.LEAD)
+            | Q(is_coordinator=True)
+        )
+        .exclude(pk=by.pk)
+        .distinct()
+    )
+
+
+def _review_complete_if_reviewed(assessment):
+    """Published as peer reviewed only with its completed review."""
+    if assessment.status == Status.REVIEWED and not (
+        hasattr(assessment, "review") and assessment.review.is_complete
+    ):
+        raise ValidationError("The peer review is not complete")
+
+
+def _publish(assessment, *, by, at, reason, source):
+    write_publication(assessment, by=by, at=at, source=source)
+    if source == Status.SUBMITTED:
+        # Published without review: reviewers assigned (or offering) before a lead was
+        # named are no longer needed.
+        ReviewerAssignment.objects.filter(assessment=assessment, ended_at__isnull=True).update(
+            ended_at=at, ended_by=by, end=AssignmentEnd.NOT_NEEDED
+        )
+
+
+def _withdraw_publication(assessment, *, by, at, reason, source):
+    withdraw_publication_record(assessment, by=by, at=at, reason=reason)
+
+
 def _must_be_complete(assessment):
     problems = incomplete_points(assessment)
     if problems:
@@ -214,6 +273,29 @@ TRANSITIONS = _table(
         reason_required=True,
         notices=(Notice("assessment_withdrawn", _council_leads),),
     ),
+    # Publishing (docs/decisions/0020-publishing.md): once its review is complete ("peer
+    # reviewed"), or, if the council chooses, before any review begins ("self-assessed").
+    # Either way the publication is written, frozen, in the same transaction.
+    Transition(
+        name="publish",
+        sources=(Status.REVIEWED, Status.SUBMITTED),
+        target=Status.PUBLISHED,
+        permission="assessments.publish_assessment",
+        event=EventKind.PUBLISHED,
+        check=_review_complete_if_reviewed,
+        effect=_publish,
+        notices=(Notice("assessment_published", _council_members_and_reviewers),),
+    ),
+    Transition(
+        name="withdraw_publication",
+        sources=(Status.PUBLISHED,),
+        target=Status.UNPUBLISHED,
+        permission="assessments.withdraw_publication",
+        event=EventKind.PUBLICATION_WITHDRAWN,
+        reason_required=True,
+        effect=_withdraw_publication,
+        notices=(Notice("publication_withdrawn", _council_leads_and_coordinators),),
+    ),
     Transition(
         name="delete",
         sources=(Status.DRAFT,),
@@ -236,7 +318,8 @@ def change_state(assessment, name, *, by, reason=""):
     3. Checks that `by` has the transition's permission (PermissionDenied), that a
        required reason was given (ValidationError) and the transition's own check.
     4. Changes the state and stamps its dates, appends the status change (from, to,
-       by, at, reason) and the history event.
+       by, at, reason) and the history event, and makes the transition's effect (the
+       publication, say).
     5. Enqueues the transition's emails in the same transaction, so they go out only if
        the change is committed, and once (see `assessments.notifications`).
 
@@ -266,6 +349,7 @@ def change_state(assessment, name, *, by, reason=""):
             return None
 
         now = timezone.now()
+        source = assessment.status
         change = StatusChange.objects.create(
             assessment=assessment,
             from_status=assessment.status,
@@ -282,6 +366,8 @@ def change_state(assessment, name, *, by, reason=""):
         AssessmentEvent.objects.create(
             assessment=assessment, kind=transition.event, actor=by, detail=reason, created_at=now
         )
+        if transition.effect is not None:
+            transition.effect(assessment, by=by, at=now, reason=reason, source=source)
         _send_notices(transition, assessment, by)
         assessment.status_change = change
     return assessment
@@ -309,3 +395,15 @@ def withdraw(assessment, *, by, reason):
 def delete_draft(assessment, *, by):
     """Delete a draft that was never submitted (anything submitted can only be withdrawn)."""
     return change_state(assessment, "delete", by=by)
+
+
+def publish(assessment, *, by):
+    """Publish the assessment: peer reviewed once its review is complete, self-assessed
+    if it is published before any review begins. Writes the frozen publication."""
+    return change_state(assessment, "publish", by=by)
+
+
+def withdraw_publication(assessment, *, by, reason):
+    """Withdraw a publication, with a public reason: the report stays at its address with
+    the notice, and leaves every list, figure, download, API response and feed."""
+    return change_state(assessment, "withdraw_publication", by=by, reason=reason)

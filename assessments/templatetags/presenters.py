@@ -17,6 +17,8 @@ STATUS_TAGS = {
     Status.CLARIFICATION_REQUESTED: ("Clarification requested", "govuk-tag--orange"),
     Status.REVIEWED: ("Peer review complete", "govuk-tag--green"),
     Status.WITHDRAWN: ("Withdrawn", "govuk-tag--grey"),
+    Status.PUBLISHED: ("Published", "govuk-tag--turquoise"),
+    Status.UNPUBLISHED: ("Publication withdrawn", "govuk-tag--grey"),
 }
 RATING_TAGS = {
     scoring.Rating.GREEN: ("Green", "govuk-tag--green"),

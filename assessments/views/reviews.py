@@ -33,6 +33,7 @@ from assessments.forms.reviews import (
     ReviewScoreForm,
 )
 from assessments.models import (
+    EVER_PUBLISHED,
     AgreedPoint,
     PointAssessment,
     Review,
@@ -99,7 +100,7 @@ def _reviewer_assessment(request, code, pk, *, lead=False):
     assignment = current_assignment(request.user, assessment, lead=lead)
     if assignment is None or is_member_of_council(request.user, assessment):
         raise PermissionDenied
-    if assessment.status == Status.REVIEWED:
+    if assessment.status in (Status.REVIEWED, *EVER_PUBLISHED):
         raise ReviewComplete(assessment)
     states = (Status.IN_REVIEW,) if lead else BEING_REVIEWED
     if assessment.status not in states or not request.user.has_perm(perm, assessment):
@@ -563,7 +564,7 @@ def review_outcome(request, code, pk):
     both sets of results; the council's response. Constant queries."""
     assessment = assessment_from_url(request, code, pk, "assessments.view_reviewer_scores")
     review = _review(assessment)
-    if assessment.status != Status.REVIEWED or review is None or not review.is_complete:
+    if review is None or not review.is_complete:
         raise Http404("The review is not complete.")
     answers = _answers(assessment)
     agreed = {row.point_id: row for row in AgreedPoint.objects.filter(assessment=assessment)}
