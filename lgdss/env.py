@@ -79,3 +79,35 @@ def strings(name, default, *, environ=None):
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# The cache backends a CACHE_URL may choose, by its scheme.
+LOCAL_MEMORY_CACHE = "django.core.cache.backends.locmem.LocMemCache"
+REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+
+
+def cache(name, *, environ=None):
+    """Django's cache settings for the `default` alias, from a URL.
+
+    Unset or empty: memory in each process (LocMemCache). `redis://` or `rediss://` (TLS):
+    Django's own Redis backend, which also serves Valkey, shared by every process that
+    names the same server. Anything else stops start-up: a typo must not quietly give each
+    process a cache of its own. Timeouts are short, so that a cache server that stops
+    answering slows pages by a second at most (public pages then render without it).
+    """
+    url = string(name, "", environ=environ)
+    if not url:
+        return {"BACKEND": LOCAL_MEMORY_CACHE, "KEY_PREFIX": "lgdss"}
+    scheme = url.partition("://")[0].lower() if "://" in url else ""
+    if scheme in ("redis", "rediss"):
+        return {
+            "BACKEND": REDIS_CACHE,
+            "LOCATION": url,
+            "KEY_PREFIX": "lgdss",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    # The URL may hold a password: name only its scheme.
+    raise ImproperlyConfigured(
+        f"The environment variable {name} starts {scheme + '://' if scheme else 'without a scheme'}: "
+        "use redis:// or rediss:// (Redis or Valkey), or leave it unset for memory in each process."
+    )

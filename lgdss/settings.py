@@ -125,6 +125,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# --- Cache ------------------------------------------------------------------
+
+# Public pages are kept in this cache (assessments/publishing/caching.py), keyed by the
+# public record's version, so no process ever serves a page older than the record. In
+# memory each process keeps its own copies; CACHE_URL=redis://… (or rediss:// with TLS)
+# shares one Redis or Valkey among every app server, so that each page is drawn once for
+# all of them. Nothing else uses the cache: sessions, sign-in limits and reset limits are
+# in the database, shared by every process whatever this says.
+CACHES = {"default": env.cache("CACHE_URL")}
+# How long a stored public page lasts, and so the longest a page that shows something
+# kept outside the public record (a council's facts, the current Standard) may lag behind it.
+PUBLIC_CACHE_SECONDS = env.integer("PUBLIC_CACHE_SECONDS", 300, minimum=1)
+
 # --- People -----------------------------------------------------------------
 
 AUTH_USER_MODEL = "assessments.User"

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from assessments import scoring as scoring_model
+from assessments.publishing.caching import public_record_page
 from lgdss.context_processors import service as service_context
 from standard.models import StandardVersion
 
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 
 @require_safe
+@public_record_page(changes_outside_record=True)
 def home(request):
     standard = StandardVersion.objects.filter(is_current=True).first()
     return render(request, "pages/home.html", {"standard": standard})

@@ -63,6 +63,16 @@ def require_postgresql():
     pytest.skip(f"{reason}; CI runs it on PostgreSQL")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache. Public pages are stored under the public
+    record's version, which starts at 0 in every test's database, so a page stored by one
+    test would otherwise be served in the next (the cache outlives the database)."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
 def pytest_runtest_setup(item):
     if item.get_closest_marker("needs_postgresql"):
         require_postgresql()

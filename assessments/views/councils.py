@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from assessments import services
 from assessments.forms.councils import AdoptionForm, CouncilFilterForm
 from assessments.models import Council
+from assessments.publishing.caching import public_record_page
 from assessments.views.lookups import council_for, council_from_url
 
 COUNCILS_PER_PAGE = 50
@@ -39,6 +40,7 @@ def directory(request):
 
 
 @require_safe
+@public_record_page(changes_outside_record=True)
 def detail(request, code):
     """A council's page: its facts, whether it has signed up, and (later) its assessments."""
     council = council_from_url(code, Council.objects.select_related("peer_group"))

@@ -5,9 +5,11 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from assessments.models import Publication
+from assessments.publishing.caching import public_record_page
 
 
 @require_safe
+@public_record_page
 def published_assessment(request, pk):
     """The report of one publication, at its permanent address. A withdrawn publication
     is still found here, with the notice and the reason."""
