@@ -1,4 +1,4 @@
-"""The demo accounts: created by `make run` only, idempotently."""
+"""The demo accounts and published assessments: created by `make run` only, idempotently."""
 
 import re
 from base64 import b32encode
@@ -6,10 +6,22 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import models
 from django.urls import reverse
+from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from assessments.models import Membership, Product, Role, User
+from assessments.models import (
+    Assessment,
+    Membership,
+    Product,
+    Publication,
+    PublishedPoint,
+    ReviewType,
+    Role,
+    Status,
+    User,
+)
 from tests.two_factor import code_for
 
 
@@ -29,7 +41,7 @@ def test_demo_accounts_have_their_roles_and_the_shared_password(councils, settin
     settings.DEMO_DATA = True
     call_command("load_demo_data", verbosity=0)
     call_command("load_demo_data", verbosity=0)  # a second run changes nothing
-    assert User.objects.count() == 6
+    assert User.objects.count() == 8
     assert all(user.check_password("demo-password-2026") for user in User.objects.all())
     assert Membership.objects.get(user__email="lead@coventry.example").role == Role.LEAD
     assert Membership.objects.get(user__email="editor@coventry.example").council.code == "COV"
@@ -74,3 +86,54 @@ def test_the_demo_coordinator_signs_in_with_the_printed_key_or_a_recovery_code(
     )
     client.post(reverse("assessments:sign_in_recovery_code"), {"code": recovery_code})
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_demo_publications_are_made_through_the_workflow_once(councils, settings, client):
+    settings.DEMO_DATA = True
+    call_command("load_demo_data", verbosity=0)
+    made = {
+        "publications": Publication.objects.count(),
+        "points": PublishedPoint.objects.count(),
+        "assessments": Assessment.objects.count(),
+    }
+    call_command("load_demo_data", verbosity=0)  # a second run adds nothing
+    assert made == {
+        "publications": Publication.objects.count(),
+        "points": PublishedPoint.objects.count(),
+        "assessments": Assessment.objects.count(),
+    }
+    assert made["publications"] == 8
+
+    public = Publication.objects.public()
+    assert set(public.values_list("review_type", flat=True)) == set(ReviewType.values)
+    assert public.filter(review_type=ReviewType.PEER_REVIEWED).count() == 4
+    assert public.filter(review_type=ReviewType.SELF_ASSESSED).count() == 3
+    assert set(public.values_list("nation", flat=True)) == {"England", "Wales", "Scotland"}
+    assert len(set(public.values_list("region", flat=True))) >= 4
+
+    withdrawn = Publication.objects.withdrawn().get()
+    assert withdrawn.withdrawn_reason.startswith("The assessment was published before")
+    assert withdrawn.assessment.status == Status.UNPUBLISHED
+
+    # Each peer review went through the workflow: reviewers' councils, agreed scores, the
+    # review's summary and the council's response, and a history of each step.
+    for publication in public.filter(review_type=ReviewType.PEER_REVIEWED):
+        assert publication.reviewer_councils == ["Independent assessor", "Birmingham City Council"]
+        assert publication.review_summary
+        assert publication.council_response
+        assert publication.assessment.events.filter(kind="published").exists()
+    points = PublishedPoint.objects.filter(publication__in=public)
+    assert points.filter(not_applicable=True).exists()
+    assert points.filter(met=False, not_applicable=False).exists()
+    assert (
+        points.filter(agreed_score__isnull=False)
+        .exclude(agreed_score=models.F("self_score"))
+        .exists()
+    )
+    assert points.exclude(links=[]).exists()
+    assert len(set(public.values_list("rating", flat=True))) >= 2
+    # The same service published twice, for the report to show the change.
+    assert public.filter(service__name="Report a missed bin collection").count() == 2
+
+    report = client.get(reverse("assessments:published_assessment", args=[withdrawn.pk]))
+    assert escape(withdrawn.withdrawn_reason) in report.text

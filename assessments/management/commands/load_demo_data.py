@@ -1,4 +1,5 @@
-"""Demo accounts for `make run` and `make dev`. Refuses to run unless DEMO_DATA is true."""
+"""Demo accounts and published demo assessments (`assessments.demo`) for `make run` and
+`make dev`. Refuses to run unless DEMO_DATA is true."""
 
 from django.conf import settings
 from django.core.management import call_command
@@ -7,8 +8,10 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from assessments import demo
 from assessments.models import Council, Membership, PeerGroup, Product, Role, Supplier, User
 from assessments.templatetags.two_factor import secret_key
+from standard.models import StandardVersion
 
 PASSWORD = "demo-password-2026"
 
@@ -26,6 +29,8 @@ ACCOUNTS = [
     ("lead@coventry.example", "Cara Singh", "COV", Role.LEAD, False, False),
     ("editor@coventry.example", "Ed Okafor", "COV", Role.CONTRIBUTOR, False, False),
     ("lead@leeds.example", "Lee Brennan", "LDS", Role.LEAD, False, False),
+    ("lead@cardiff.example", "Carys Evans", "CRF", Role.LEAD, False, False),
+    ("lead@glasgow.example", "Morag Campbell", "GLG", Role.LEAD, False, False),
     ("reviewer@birmingham.example", "Rita Kowalska", "BIR", Role.CONTRIBUTOR, True, False),
     ("assessor@lgdss.example", "Ines Achebe", None, None, ASSESSOR, False),
     ("coordinator@lgdss.example", "Coco Adeyemi", None, None, False, True),
@@ -42,7 +47,10 @@ PRODUCTS = {
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts (only where DEMO_DATA=true). Safe to run again."
+    help = (
+        "Create the demo accounts and published assessments (only where DEMO_DATA=true). "
+        "Safe to run again."
+    )
 
     def handle(self, *args, **options):
         if not settings.DEMO_DATA:
@@ -51,6 +59,8 @@ class Command(BaseCommand):
             )
         if not Council.objects.exists():
             call_command("import_councils", verbosity=0)
+        if not StandardVersion.objects.exists():
+            call_command("loaddata", "standard_lgdss_1_0", verbosity=0)
 
         with transaction.atomic():
             for email, name, code, role, reviewer, coordinator in ACCOUNTS:
@@ -75,6 +85,7 @@ class Command(BaseCommand):
                 supplier, _ = Supplier.objects.get_or_create(name=supplier_name)
                 for product_name in product_names:
                     Product.objects.get_or_create(supplier=supplier, name=product_name)
+            demo.load(self.stdout)
 
         self.stdout.write(f"Demo accounts (password: {PASSWORD}):")
         for email, _, code, role, reviewer, coordinator in ACCOUNTS:
