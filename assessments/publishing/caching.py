@@ -1,5 +1,5 @@
 """Caching and conditional requests for public pages and downloads, built on the public
-record's version (`PublicRecord`, docs/decisions/0020-publishing.md).
+record's version (`PublicRecord`; docs/decisions/0021-caching-public-pages.md).
 
 Every publish, withdrawal and correction adds one to `PublicRecord.version` in its own
 transaction. So a public page is named by that version (with its address and who is
@@ -34,7 +34,8 @@ What is never stored, so that no one is shown what was drawn for someone else:
   on the page), and responses that set a cookie, used a CSRF token or showed a message;
 - anything but a 200 (a 404 is cheap; a redirect may depend on the address typed).
 The page's CSP nonce must be new on every response (docs/decisions/0014): a stored page
-keeps a marker where the nonce was, and each response gets the request's own.
+keeps a marker where the nonce was, and each response gets the request's own. A 304 sends
+no policy at all, so that the browser keeps the one that came with the page it kept.
 """
 
 import functools
@@ -211,6 +212,11 @@ def _finish(response, request, validators):
     if response.status_code not in (200, 304):
         # A 404 or a redirect gets no validators: a later request must reach the view.
         return response
+    if response.status_code == 304:
+        # The browser shows the page it kept, with the headers it came with, but for any
+        # this response sends. A Content-Security-Policy here would carry another nonce,
+        # or none (no page was drawn), and block the kept page's snippet: send none.
+        response._csp_config = response._csp_ro_config = {}
     if validators.last_modified and not response.has_header("Last-Modified"):
         response.headers["Last-Modified"] = http_date(validators.last_modified)
     response.headers.setdefault("ETag", validators.etag)
