@@ -118,7 +118,7 @@ DEMOS = [
         "live",
         [4, 3, 3, 4, 3, 4, 2, 3, 2, 4, 4, 3, 3, 3, 3],
         peer_review=True,
-        agreed={1: 3, 7: 1, 13: 2},
+        agreed={1: 3, 7: 2, 13: 2},
         recommendation=Recommendation.MEETS_WITH_ACTIONS,
         summary="Much improved since the last assessment. Publishing the code and "
         "measuring performance are what remain.",
@@ -131,10 +131,10 @@ DEMOS = [
         "Apply for a residents' parking permit",
         "Apply for, renew or change a permit to park in a residents' parking zone.",
         "live",
-        [4, 3, 4, 3, 4, 4, None, 3, 2, 4, 3, 3, 2, 3, 1],
+        [4, 3, 4, 3, 4, 4, None, 3, 2, 4, 3, 3, 2, 3, 3],
         product="Parking Permits Online",
         peer_review=True,
-        agreed={2: 2, 9: 1, 15: 2},
+        agreed={2: 2, 9: 2, 15: 2},
         recommendation=Recommendation.MEETS_WITH_ACTIONS,
         summary="A well-run service with a team that knows its users. The plan for "
         "being offline and the team's make-up need attention.",
@@ -173,7 +173,7 @@ DEMOS = [
         "Report a pothole",
         "Tell us about a pothole or other damage to a road or pavement.",
         "beta",
-        [4, 3, 3, 4, 3, 3, 3, 3, 2, 4, 4, 3, 3, 3, 2],
+        [4, 3, 3, 4, 3, 3, 3, 3, 3, 4, 4, 3, 3, 3, 3],
     ),
     Demo(
         "GLG",
