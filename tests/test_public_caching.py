@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.http import http_date
 
 from assessments import services
-from assessments.models import Publication, PublicRecord
+from assessments.models import Council, Publication, PublicRecord
 from assessments.publishing import caching
 from assessments.publishing.caching import public_record_download, public_record_page
 from tests.factories_reviews import complete, submitted_assessment
@@ -131,28 +131,38 @@ def test_publishing_another_assessment_changes_every_page_name(
 # --- Pages that also show what changes outside the record ---------------------------
 
 
-def test_a_councils_sign_up_reaches_its_stored_page_within_the_period(
-    client, coventry, coventry_lead, monkeypatch, settings
+def test_recording_a_councils_sign_up_renames_its_page_at_once(client, coventry, coventry_lead):
+    before = client.get(COVENTRY)
+    assert "has not recorded signing up" in before.text
+    services.record_adoption(
+        coventry, by=coventry_lead, adopted_on=date(2026, 3, 2), sponsor_role="Chief Executive"
+    )
+    after = client.get(COVENTRY)
+    assert after["ETag"] != before["ETag"]
+    assert "Signed up to the Local Government Digital Service Standard on 2 March 2026" in (
+        after.text
+    )
+
+
+def test_a_change_made_in_the_admin_reaches_a_stored_page_within_the_period(
+    client, coventry, monkeypatch, settings
 ):
     settings.PUBLIC_CACHE_SECONDS = 300
     now = [1_800_000_000.0]  # the start of a period
     monkeypatch.setattr(caching.time, "time", lambda: now[0])
     first = client.get(COVENTRY)
-    assert "has not recorded signing up" in first.text
+    assert "Coventry City Council" in first.text
 
-    services.record_adoption(
-        coventry, by=coventry_lead, adopted_on=date(2026, 3, 2), sponsor_role="Chief Executive"
-    )
+    # As a coordinator's change in the admin, or import_councils, which are not counted.
+    Council.objects.filter(pk=coventry.pk).update(official_name="Coventry Council (renamed)")
     now[0] += 299
     within = client.get(COVENTRY)
-    assert "has not recorded signing up" in within.text  # the stored page, until…
+    assert "Coventry Council (renamed)" not in within.text  # the stored page, until…
     assert client.get(COVENTRY, headers={"if-none-match": first["ETag"]}).status_code == 304
 
     now[0] += 1  # …the next period
     after = client.get(COVENTRY)
-    assert "Signed up to the Local Government Digital Service Standard on 2 March 2026" in (
-        after.text
-    )
+    assert "Coventry Council (renamed)" in after.text
     assert after["ETag"] != first["ETag"]
     assert after["Last-Modified"] == http_date(now[0])
     assert client.get(COVENTRY, headers={"if-none-match": first["ETag"]}).status_code == 200

@@ -37,6 +37,15 @@ def _announce():
     transaction.on_commit(lambda: public_record_changed.send(sender=Publication))
 
 
+def announce_council_change():
+    """A council's facts on its public page changed through the service (its sign-up to
+    the Standard): counted as a change to the public record, in the caller's transaction,
+    so that cached public pages show it at once (assessments/publishing/caching.py).
+    Changes made in the admin or by `import_councils` reach them within
+    PUBLIC_CACHE_SECONDS instead."""
+    _announce()
+
+
 def write_publication(assessment, *, by, at, source):
     """The `publish` transition's effect: the frozen publication of the assessment as it
     is, peer reviewed when it comes from a completed review (`source` is the state it was
