@@ -2,9 +2,9 @@
 record's version (`PublicRecord`; docs/decisions/0021-caching-public-pages.md).
 
 Every publish, withdrawal and correction, and a council's sign-up to the Standard, adds
-one to `PublicRecord.version` in its own transaction. So a public page is named by that version (with its address and who is
-asking): the name is its `ETag`, `changed_at` its `Last-Modified`, and the name is also its
-key in Django's cache. When the record changes, every app server computes new names at
+one to `PublicRecord.version` in its own transaction. So a public page is named by that
+version (with its address and who is asking): the name is its `ETag`, `changed_at` its
+`Last-Modified`, and the name is also its key in Django's cache. When the record changes, every app server computes new names at
 once, whatever cache it has: nothing is cleared, and no server can serve a page older than
 the record it has just read. A request for a stored page costs one query, for the version.
 
@@ -16,16 +16,16 @@ Two decorators, for views that accept only GET and HEAD (put them under `require
 
     @require_safe
     @public_record_page(changes_outside_record=True)
-    def detail(request, code): ...        # also a council's facts, which change unpublished
+    def detail(request, code): ...        # also a council's facts, edited in the admin
 
     @require_safe
     @public_record_download
     def assessments_csv(request): ...     # a streaming download: 304s, not stored
 
-`changes_outside_record` is for pages that also show what changes without the record
-(a council's facts edited in the admin or by `import_councils`, the current Standard): their names also carry the number of
-the current period of `PUBLIC_CACHE_SECONDS`, so such a change reaches them within that
-time, in our cache and in browsers' alike. Pages that show only the record need not.
+`changes_outside_record` is for pages that also show what changes without the record (a
+council's facts edited in the admin or by `import_councils`, the current Standard): their
+names also carry the number of the current period of `PUBLIC_CACHE_SECONDS`, so such a
+change reaches them within that time, in our cache and in browsers' alike. Pages that show only the record need not.
 
 What is never stored, so that no one is shown what was drawn for someone else:
 - pages for a signed-in person (their name and their links are in the header): their
