@@ -4,9 +4,10 @@ record's version (`PublicRecord`; docs/decisions/0021-caching-public-pages.md).
 Every publish, withdrawal and correction, and a council's sign-up to the Standard, adds
 one to `PublicRecord.version` in its own transaction. So a public page is named by that
 version (with its address and who is asking): the name is its `ETag`, `changed_at` its
-`Last-Modified`, and the name is also its key in Django's cache. When the record changes, every app server computes new names at
-once, whatever cache it has: nothing is cleared, and no server can serve a page older than
-the record it has just read. A request for a stored page costs one query, for the version.
+`Last-Modified`, and the name is also its key in Django's cache. When the record changes,
+every app server computes new names at once, whatever cache it has: nothing is cleared,
+and no server can serve a page older than the record it has just read. A request for a
+stored page costs one query, for the version.
 
 Two decorators, for views that accept only GET and HEAD (put them under `require_safe`):
 
@@ -25,7 +26,8 @@ Two decorators, for views that accept only GET and HEAD (put them under `require
 `changes_outside_record` is for pages that also show what changes without the record (a
 council's facts edited in the admin or by `import_councils`, the current Standard): their
 names also carry the number of the current period of `PUBLIC_CACHE_SECONDS`, so such a
-change reaches them within that time, in our cache and in browsers' alike. Pages that show only the record need not.
+change reaches them within that time, in our cache and in browsers' alike. Pages that
+show only the record need not.
 
 What is never stored, so that no one is shown what was drawn for someone else:
 - pages for a signed-in person (their name and their links are in the header): their
