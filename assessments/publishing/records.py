@@ -20,8 +20,9 @@ from assessments.models import (
 )
 from assessments.publishing.snapshot import load_snapshot
 
-# Sent after the commit of anything that changes what the public sees (a publication,
-# a withdrawal, a correction): public caches listen to it.
+# Sent after the commit of anything that changes what the public sees (a publication, a
+# withdrawal, a correction, a council's sign-up). Cached public pages need not listen:
+# they are named by the record's version (assessments/publishing/caching.py).
 public_record_changed = django.dispatch.Signal()
 
 
