@@ -16,15 +16,14 @@ from tests.browser.test_content_security_policy import (
     COMPONENTS_NOT_STARTED,
     assert_govuk_frontend_started,
 )
-from tests.factories_reviews import complete, submitted_assessment
+from tests.factories_reviews import begin_review, complete, submitted_assessment
 
 
 @pytest.fixture
-def published(live_standard, coventry, coventry_lead, peer_reviewer, independent_assessor):
-    from tests.factories import UserFactory
-    from tests.factories_reviews import begin_review
-
-    coordinator = UserFactory(email="coordinator@lgdss.example", is_coordinator=True)
+def published(
+    live_standard, coventry, coventry_lead, coordinator, peer_reviewer, independent_assessor
+):
+    """Coventry's assessment, peer reviewed and published through the workflow."""
     assessment = submitted_assessment(coventry, coventry_lead, name="Report a missed bin")
     begin_review(
         assessment, coordinator=coordinator, lead=peer_reviewer, others=[independent_assessor]
