@@ -73,7 +73,7 @@ class ChooseCorrectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["point"].choices = [("", "Select a point"), *_point_choices(points)]
         self.helper = gds_helper(
-            Field.select("point", label_size=Size.SMALL),
+            Field.select("point"),
             Field.radios("field", legend_size=Size.SMALL),
             button="Continue",
         )
