@@ -912,10 +912,10 @@ ACCESS += [
     ),
     Access(
         "assessments:publish_assessment",
-        case="a draft",
+        case="a draft",  # its lead is told it cannot be published now
         args=lambda w: [w.coventry, w.draft],
         get=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN),
-        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN),
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=MOVED),
     ),
     Access(
         "assessments:withdraw_publication",

@@ -6,7 +6,7 @@ request made its change, a refused one changed nothing.
 """
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -30,7 +30,8 @@ from assessments.models import (
     Status,
     StatusChange,
 )
-from tests.factories_reviews import complete, submitted_assessment
+from assessments.templatetags.presenters import score_change
+from tests.factories_reviews import begin_review, complete, submitted_assessment
 from tests.html import outline
 from tests.worker import run_tasks
 
@@ -196,6 +197,22 @@ def test_publishing_twice_publishes_once(reviewed, coventry_lead, client_for):
     assert again.status_code == 302
     assert Publication.objects.count() == 1
     assert StatusChange.objects.filter(assessment=reviewed, to_status=Status.PUBLISHED).count() == 1
+
+
+def test_a_lead_whose_assessment_went_into_review_meanwhile_is_told_and_nothing_is_published(
+    submitted, coventry_lead, coordinator, peer_reviewer, client_for
+):
+    client = client_for(coventry_lead)
+    page = client.get(url("publish_assessment", submitted))
+    begin_review(submitted, coordinator=coordinator, lead=peer_reviewer)
+
+    response = client.post(
+        url("publish_assessment", submitted), {"shown": shown(page)}, follow=True
+    )
+
+    assert "Nothing was changed: the assessment is now in peer review" in response.content.decode()
+    assert not Publication.objects.exists()
+    assert status_of(submitted) == Status.IN_REVIEW
 
 
 def test_publishing_a_submitted_assessment_publishes_it_self_assessed(
@@ -547,3 +564,27 @@ def test_the_history_tells_of_publishing_and_withdrawing(published, coventry_lea
     assert AssessmentEvent.objects.filter(
         assessment=published, kind=EventKind.PUBLICATION_WITHDRAWN
     ).exists()
+
+
+# --- How a change of score is told ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "words"),
+    [
+        ((4, False), (3, False), "+1 since 12 March 2026"),
+        ((1, False), (3, False), "\N{MINUS SIGN}2 since 12 March 2026"),
+        ((3, False), (3, False), "No change since 12 March 2026"),
+        ((None, True), (3, False), "Not applicable now; 3 on 12 March 2026"),
+        ((3, False), (None, True), "Not applicable on 12 March 2026"),
+        ((None, True), (None, True), "Not applicable now or on 12 March 2026"),
+    ],
+)
+def test_the_change_on_a_point_since_an_earlier_publication(now, before, words):
+    def point(score, not_applicable):
+        return PublishedPoint(score=score, not_applicable=not_applicable)
+
+    since = timezone.make_aware(datetime(2026, 3, 12, 10))
+
+    assert score_change(point(*now), point(*before), since) == words
+    assert score_change(point(*now), None, since) == ""
