@@ -455,7 +455,15 @@ def test_the_report_reads_the_frozen_record_not_the_live_assessment(published, c
 
     assert "Renamed since" not in html
     assert "Rewritten since." not in html
-    live = ("assessments_assessment", "assessments_pointassessment", "assessments_service")
+    live = (
+        "assessments_assessment",
+        "assessments_pointassessment",
+        "assessments_evidencelink",
+        "assessments_review",
+        "assessments_agreedpoint",
+        "assessments_service",
+        "assessments_council",
+    )
     read = " ".join(query["sql"] for query in queries.captured_queries)
     assert not any(f'"{table}"' in read for table in live)
 
