@@ -392,6 +392,32 @@ def test_choosing_nothing_to_correct_shows_errors(published, coordinator, client
     assert "Select the text to correct" in response.content.decode()
 
 
+def test_a_point_that_applies_has_no_reason_to_correct(published, coordinator, client_for):
+    response = client_for(coordinator).get(
+        url("correct_publication", published), {"point": "1", "field": "not_applicable_reason"}
+    )
+
+    assert "Point 1 applies, so it has no reason it does not apply" in response.content.decode()
+    assert "Correct point 1" not in response.content.decode()
+
+
+def test_a_self_assessment_offers_no_reviewers_comments_to_correct(
+    submitted, coventry_lead, coordinator, client_for
+):
+    services.publish(submitted, by=coventry_lead)
+    client = client_for(coordinator)
+    address = url("correct_publication", submitted)
+
+    assert "What the team has done well" not in client.get(address).content.decode()
+    # Posted anyway, as if the hidden fields had been changed: nothing is corrected.
+    response = client.post(
+        address, {"point": "1", "field": "done_well", "text": "Praise.", "reason": "Because."}
+    )
+    assert response.status_code == 302
+    assert not Correction.objects.exists()
+    assert PublishedPoint.objects.get(publication=submitted.pk, number=1).done_well == ""
+
+
 @pytest.mark.parametrize("person", ["coventry_lead", "peer_reviewer"])
 def test_only_a_coordinator_corrects(published, request, person, client_for):
     response = client_for(request.getfixturevalue(person)).post(

@@ -48,6 +48,28 @@ def _point_choices(points):
     return [(str(point.number), f"{point.number}. {point.short_title}") for point in points]
 
 
+# The reviewers' texts, which a self-assessment does not have.
+REVIEW_FIELDS = (CorrectableField.DONE_WELL, CorrectableField.TO_EXPLORE)
+
+
+def field_choices(peer_reviewed):
+    return [
+        (value, label)
+        for value, label in CorrectableField.choices
+        if peer_reviewed or value not in REVIEW_FIELDS
+    ]
+
+
+def correctable(point, field, *, peer_reviewed):
+    """Whether the published point has the text `field` to correct: a reason it does not
+    apply only if the council said so, the reviewers' comments only if peer reviewed."""
+    if field in REVIEW_FIELDS:
+        return peer_reviewed
+    if field == CorrectableField.NOT_APPLICABLE_REASON:
+        return point.self_not_applicable
+    return True
+
+
 class ChooseCorrectionForm(forms.Form):
     """The correction's first step, sent with GET: which point, and which of its texts."""
 
@@ -69,14 +91,29 @@ class ChooseCorrectionForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, points=(), **kwargs):
+    def __init__(self, *args, points=(), peer_reviewed=True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.points = {point.number: point for point in points}
+        self.peer_reviewed = peer_reviewed
         self.fields["point"].choices = [("", "Select a point"), *_point_choices(points)]
+        self.fields["field"].choices = field_choices(peer_reviewed)
         self.helper = gds_helper(
             Field.select("point"),
             Field.radios("field", legend_size=Size.SMALL),
             button="Continue",
         )
+
+    def clean(self):
+        data = super().clean()
+        point = self.points.get(data.get("point"))
+        field = data.get("field")
+        if point and field and not correctable(point, field, peer_reviewed=self.peer_reviewed):
+            self.add_error(
+                "field",
+                f"Point {point.number} applies, so it has no reason it does not apply: "
+                "select another text",
+            )
+        return data
 
 
 class CorrectionForm(forms.Form):

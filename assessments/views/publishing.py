@@ -26,10 +26,12 @@ from assessments.forms.publishing import (
     CorrectionForm,
     PublishForm,
     WithdrawPublicationForm,
+    correctable,
 )
 from assessments.models import CorrectableField, Publication, Status
 from assessments.publishing.records import correct
 from assessments.publishing.snapshot import load_snapshot
+from assessments.rules import is_lead_of_owning_council
 from assessments.templatetags.presenters import published_summary
 from assessments.views.assessments import _allowed_now, _moved_on, _url
 from assessments.views.lookups import assessment_from_url
@@ -61,6 +63,14 @@ def publish(request, code, pk):
     assessment = assessment_from_url(request, code, pk)
     if assessment.status == Status.PUBLISHED and request.method == "POST":
         return redirect(_url("assessment", assessment))  # a double click: already published
+    if (
+        request.method == "POST"
+        and assessment.status not in services.TRANSITIONS["publish"].sources
+        and is_lead_of_owning_council(request.user, assessment)
+    ):
+        # A lead who opened the confirmation before someone moved the assessment on (a
+        # coordinator started its review): told so, rather than refused.
+        return _moved_on(request, assessment)
     if not _allowed_now(request.user, "publish", assessment):
         raise PermissionDenied
     peer_reviewed = assessment.status == Status.REVIEWED
@@ -190,7 +200,8 @@ def correct_publication(request, code, pk):
     }
     if request.method == "POST":
         form = CorrectionForm(request.POST, points=points)
-        if form.is_valid():
+        chosen = _chosen(form, by_number, peer_reviewed=publication.is_peer_reviewed)
+        if chosen is not None and form.is_valid():
             data = form.cleaned_data
             try:
                 correct(
@@ -206,7 +217,6 @@ def correct_publication(request, code, pk):
             else:
                 messages.success(request, f"Point {data['point']} of the publication corrected")
                 return redirect(publication.get_absolute_url())
-        chosen = _chosen(form, by_number)
         if chosen is None:  # the hidden fields were tampered with: start again
             return redirect(request.path)
         return render(
@@ -215,11 +225,14 @@ def correct_publication(request, code, pk):
             {**context, "form": form, **chosen},
         )
     # Bound once chosen; "Change" on the second step comes back with the choice filled in.
-    chosen = ("point" in request.GET or "field" in request.GET) and "change" not in request.GET
+    asked = ("point" in request.GET or "field" in request.GET) and "change" not in request.GET
     choose = ChooseCorrectionForm(
-        request.GET if chosen else None, initial=request.GET.dict(), points=points
+        request.GET if asked else None,
+        initial=request.GET.dict(),
+        points=points,
+        peer_reviewed=publication.is_peer_reviewed,
     )
-    if chosen and choose.is_valid():
+    if asked and choose.is_valid():
         point = by_number[choose.cleaned_data["point"]]
         field = choose.cleaned_data["field"]
         form = CorrectionForm(
@@ -243,16 +256,18 @@ def _allowed_now_to_correct(user, assessment):
     )
 
 
-def _chosen(form, by_number):
-    """The point and field a posted correction is about, or None if they are not ours."""
+def _chosen(form, by_number, *, peer_reviewed):
+    """The point and field a posted correction is about, or None if they are not ones the
+    first step offers (the hidden fields were changed)."""
     try:
         number = int(form.data.get("point", ""))
         field = CorrectableField(form.data.get("field", ""))
     except ValueError:
         return None
-    if number not in by_number:
+    point = by_number.get(number)
+    if point is None or not correctable(point, field, peer_reviewed=peer_reviewed):
         return None
-    return {"point": by_number[number], "field": field}
+    return {"point": point, "field": field}
 
 
 def _add_errors(form, error):
