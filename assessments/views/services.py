@@ -22,7 +22,7 @@ from assessments.forms.services import (
     service_in_use_named,
 )
 from assessments.models import AWAITING_REVIEW, EVER_PUBLISHED, Service, Sourcing
-from assessments.views.assessments import publishing_context
+from assessments.views.assessments import _allowed_now
 from assessments.views.lookups import council_for, service_from_url
 from lgdss import unsaved
 
@@ -230,9 +230,7 @@ def service_detail(request, code, pk):
     for assessment in assessments:
         assessment.has_report = assessment.status in EVER_PUBLISHED
     # The assessment its lead may publish now (at most one waits for review or is reviewed).
-    publishable = next(
-        (a for a in assessments if publishing_context(request.user, a)["can_publish"]), None
-    )
+    publishable = next((a for a in assessments if _allowed_now(request.user, "publish", a)), None)
     return render(
         request,
         "assessments/services/service_detail.html",
