@@ -102,6 +102,25 @@ def test_the_confirmation_shows_what_a_peer_review_will_publish(
     assert not Publication.objects.exists()  # looking publishes nothing
 
 
+def _points_part(html):
+    """The scores by point and each point in full, as drawn on a page."""
+    start = html.index('<h2 class="govuk-heading-m">Scores by point</h2>')
+    end = html.index("</div>\n</div>", html.index('id="point-15"'))
+    return html[start:end]
+
+
+def test_what_is_published_is_what_the_confirmation_showed(
+    reviewed, coventry_lead, client_for, client
+):
+    lead = client_for(coventry_lead)
+    page = lead.get(url("publish_assessment", reviewed))
+    lead.post(url("publish_assessment", reviewed), {"shown": shown(page)})
+
+    report = client.get(report_url(reviewed))
+
+    assert _points_part(report.content.decode()) == _points_part(page.content.decode())
+
+
 def test_the_confirmation_of_a_submitted_assessment_says_it_is_published_without_review(
     submitted, coventry_lead, peer_reviewer, coordinator, client_for
 ):
