@@ -12,6 +12,7 @@ from assessments.views import (
     members,
     printout,
     public,
+    publishing,
     reviews,
     services,
     two_factor,
@@ -159,6 +160,23 @@ urlpatterns = [
         "councils/<council:code>/assessments/<int:pk>/review/response/",
         reviews.respond_to_review,
         name="respond_to_review",
+    ),
+    # Publishing (docs/decisions/0020-publishing.md): the council's lead publishes after a
+    # confirmation; the lead or a coordinator withdraws; a coordinator corrects.
+    path(
+        "councils/<council:code>/assessments/<int:pk>/publish/",
+        publishing.publish,
+        name="publish_assessment",
+    ),
+    path(
+        "councils/<council:code>/assessments/<int:pk>/withdraw-publication/",
+        publishing.withdraw_publication,
+        name="withdraw_publication",
+    ),
+    path(
+        "councils/<council:code>/assessments/<int:pk>/correct-publication/",
+        publishing.correct_publication,
+        name="correct_publication",
     ),
     # A council's members.
     path("councils/<council:code>/members/", members.member_list, name="member_list"),
