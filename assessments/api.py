@@ -131,8 +131,8 @@ class PublicationFilters(Schema):
     point: int | None = Field(None, ge=1, le=15, description="A point's number.")
     point_met: bool | None = Field(None, description="With `point`: whether that point is met.")
 
-    def apply(self, queryset, prefix=""):
-        """`queryset` of publications (or of rows reached through `prefix`) filtered."""
+    def apply(self, queryset):
+        """`queryset` of publications, filtered."""
         lookups = {
             "nation": self.nation,
             "region": self.region,
@@ -143,12 +143,12 @@ class PublicationFilters(Schema):
             "review_type": self.review_type,
             "product_id": self.product,
         }
-        filters = {prefix + key: value for key, value in lookups.items() if value is not None}
+        filters = {key: value for key, value in lookups.items() if value is not None}
         if self.point is not None:
             points = PublishedPoint.objects.filter(number=self.point)
             if self.point_met is not None:
                 points = points.filter(met=self.point_met, not_applicable=False)
-            filters[prefix + "pk__in"] = points.values("publication_id")
+            filters["pk__in"] = points.values("publication_id")
         return queryset.filter(**filters)
 
 

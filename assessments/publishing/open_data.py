@@ -202,23 +202,27 @@ def stream_json(queryset, columns):
     yield "\n]\n"
 
 
+def public_publications():
+    return Publication.objects.public().order_by("pk")
+
+
+def public_points():
+    return PublishedPoint.objects.filter(publication__withdrawn_at__isnull=True).order_by(
+        "publication_id", "number"
+    )
+
+
 @dataclass(frozen=True)
 class Download:
     slug: str  # the file name without its extension
     title: str
     description: str
     columns: list
-
-    def queryset(self):
-        if self is ASSESSMENTS:
-            return Publication.objects.public().order_by("pk")
-        return PublishedPoint.objects.filter(publication__withdrawn_at__isnull=True).order_by(
-            "publication_id", "number"
-        )
+    rows: Any  # a function giving the queryset of its rows, in a stable order
 
     def stream(self, file_format):
         writer = stream_csv if file_format == "csv" else stream_json
-        return writer(self.queryset(), self.columns)
+        return writer(self.rows(), self.columns)
 
 
 ASSESSMENTS = Download(
@@ -227,6 +231,7 @@ ASSESSMENTS = Download(
     "One row for each published assessment that has not been withdrawn: the council, the "
     "service, how it was reviewed and its figures.",
     ASSESSMENT_COLUMNS,
+    public_publications,
 )
 POINT_SCORES = Download(
     "point-scores",
@@ -234,5 +239,6 @@ POINT_SCORES = Download(
     "One row for each point of each published assessment that has not been withdrawn: "
     "the scores, whether the point is met, the evidence and the reviewers' comments.",
     POINT_COLUMNS,
+    public_points,
 )
 DOWNLOADS = {download.slug: download for download in (ASSESSMENTS, POINT_SCORES)}
