@@ -23,8 +23,9 @@ points. Bad parameters are a 422 with the problems in JSON, never a 500.
 from datetime import date, datetime
 
 from django.db.models import Count, OuterRef, Subquery
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 from ninja import Field, NinjaAPI, Path, Query, Schema
 
@@ -56,7 +57,28 @@ class ReadOnlyAPI(NinjaAPI):
         for pattern in urls:
             if pattern.name == "openapi-json":
                 pattern.callback = require_safe(pattern.callback)
+            elif pattern.name == "api-root":
+                pattern.callback = index
         return urls
+
+
+@require_safe
+def index(request):
+    """/api/v1/ itself: where the description and each list are (ninja's own root is its
+    docs page, which is off)."""
+    names = ["openapi-json", "list_councils", "list_services", "list_assessments", "list_points"]
+    keys = ["description", "councils", "services", "assessments", "standard_points"]
+    return JsonResponse(
+        {
+            key: request.build_absolute_uri(reverse(f"api:{name}"))
+            for key, name in zip(keys, names, strict=True)
+        }
+    )
+
+
+def not_found(request, unknown=""):
+    """Any other address under /api/: a 404 in JSON, like the API's own."""
+    return JsonResponse({"detail": "Not Found"}, status=404)
 
 
 api = ReadOnlyAPI(

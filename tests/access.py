@@ -377,7 +377,8 @@ ACCESS += [
     _public("assessments:published_feed"),
     # The JSON API and its OpenAPI description: anyone reads them; nothing is posted.
     _public("api:openapi-json"),
-    Access("api:api-root", get=each(HIDDEN), post=each(HIDDEN)),
+    _public("api:api-root"),
+    Access("api_not_found", args=["v1/nothing"], get=each(HIDDEN), post=each(HIDDEN)),
     _public("api:list_councils"),
     _public("api:get_council", ["cov"]),
     _public("api:list_assessments"),

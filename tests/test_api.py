@@ -315,3 +315,25 @@ def test_the_openapi_description_is_generated_with_every_endpoint(client, db):
         "point",
         "point_met",
     }
+
+
+def test_the_api_root_says_where_everything_is(client, db):
+    body = get(client, "")
+
+    assert body == {
+        "description": "http://testserver/api/v1/openapi.json",
+        "councils": "http://testserver/api/v1/councils",
+        "services": "http://testserver/api/v1/services",
+        "assessments": "http://testserver/api/v1/assessments",
+        "standard_points": "http://testserver/api/v1/standard/points",
+    }
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nothing", "/api/v2/assessments", "/api/v1/assessments/1/points"]
+)
+def test_an_unknown_api_address_is_a_404_in_json(client, db, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not Found"}
