@@ -11,6 +11,7 @@ withdrawals), whatever the size of the record.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
@@ -64,6 +65,13 @@ class PublishedFeed(Feed):
         "Assessments councils have published against the Local Government Digital Service "
         "Standard, and publications they have withdrawn."
     )
+
+    def author_name(self):
+        return settings.SERVICE_NAME
+
+    def item_author_name(self, entry):
+        # Each entry is the council's: it published the assessment, or withdrew it.
+        return entry.publication.council_name
 
     def link(self):
         return reverse("assessments:open_data")

@@ -279,6 +279,7 @@ def feed_entries(client):
             "id": entry.findtext(f"{ATOM}id"),
             "summary": entry.findtext(f"{ATOM}summary"),
             "updated": entry.findtext(f"{ATOM}updated"),
+            "author": entry.findtext(f"{ATOM}author/{ATOM}name"),
         }
         for entry in root.iter(f"{ATOM}entry")
     ]
@@ -299,6 +300,11 @@ def test_the_feed_has_each_publication_and_each_withdrawal_newest_first(client, 
     assert self_entry["summary"].startswith("Self-assessed")
     assert peer_entry["summary"].startswith("Peer reviewed by Peer reviewer")
     assert peer_entry["link"] == f"http://testserver/assessments/{record.peer.pk}/"
+    assert [entry["author"] for entry in entries] == [
+        "Coventry City Council",
+        "Leeds City Council",
+        "Coventry City Council",
+    ]
     # A publication and its withdrawal share the report's address, not their ids.
     assert withdrawal["id"] == f"urn:lgdss:assessment:{record.withdrawn.pk}:withdrawn"
     assert peer_entry["id"] == f"urn:lgdss:assessment:{record.peer.pk}:published"
