@@ -1,6 +1,8 @@
 from django.urls import path, register_converter
+from django.views.decorators.http import require_safe
 
 from assessments.converters import CouncilCodeConverter
+from assessments.feeds import PublishedFeed
 from assessments.views import (
     accounts,
     assessments,
@@ -10,6 +12,7 @@ from assessments.views import (
     emails,
     history,
     members,
+    open_data,
     printout,
     public,
     publishing,
@@ -26,6 +29,14 @@ register_converter(CouncilCodeConverter, "council")
 urlpatterns = [
     # The published record, which anyone may read (docs/decisions/0020-publishing.md).
     path("assessments/<int:pk>/", public.published_assessment, name="published_assessment"),
+    # Open data: the downloads, described on /data/, and the feed (the API is at /api/v1/).
+    path("data/", open_data.open_data, name="open_data"),
+    path(
+        "data/<slug:slug>.<slug:file_format>",
+        open_data.download,
+        name="open_data_download",
+    ),
+    path("feeds/published/", require_safe(PublishedFeed()), name="published_feed"),
     # The public directory of councils and each council's page.
     path("councils/", councils.directory, name="council_directory"),
     path("councils/<council:code>/", councils.detail, name="council_detail"),
