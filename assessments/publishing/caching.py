@@ -1,5 +1,5 @@
 """Caching and conditional requests for public pages and downloads, built on the public
-record's version (`PublicRecord`; docs/decisions/0021-caching-public-pages.md).
+record's version (`PublicRecord`; docs/decisions/0022-caching-public-pages.md).
 
 Every publish, withdrawal and correction, and a council's sign-up to the Standard, adds
 one to `PublicRecord.version` in its own transaction. So a public page is named by that
