@@ -131,50 +131,57 @@ def test_publishing_another_assessment_changes_every_page_name(
 # --- Pages that also show what changes outside the record ---------------------------
 
 
-def test_recording_a_councils_sign_up_renames_its_page_at_once(client, coventry, coventry_lead):
-    before = client.get(COVENTRY)
-    assert "has not recorded signing up" in before.text
+@pytest.fixture
+def frozen_time(monkeypatch, settings):
+    """The clock the periods are counted by, at the start of a period of 300 seconds."""
+    settings.PUBLIC_CACHE_SECONDS = 300
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(caching.time, "time", lambda: now[0])
+    return now
+
+
+def test_a_councils_sign_up_reaches_its_stored_page_within_the_period(
+    client, client_for, coventry, coventry_lead, frozen_time
+):
+    first = client.get(COVENTRY)
+    assert "has not recorded signing up" in first.text
+
     services.record_adoption(
         coventry, by=coventry_lead, adopted_on=date(2026, 3, 2), sponsor_role="Chief Executive"
     )
+    signed_up = "Signed up to the Local Government Digital Service Standard on 2 March 2026"
+    assert signed_up in client_for(coventry_lead).get(COVENTRY).text  # the lead sees it now
+    frozen_time[0] += 299
+    assert "has not recorded signing up" in client.get(COVENTRY).text  # the stored page…
+    assert client.get(COVENTRY, headers={"if-none-match": first["ETag"]}).status_code == 304
+
+    frozen_time[0] += 1  # …until the next period
     after = client.get(COVENTRY)
-    assert after["ETag"] != before["ETag"]
-    assert "Signed up to the Local Government Digital Service Standard on 2 March 2026" in (
-        after.text
-    )
+    assert signed_up in after.text
+    assert after["ETag"] != first["ETag"]
+    assert after["Last-Modified"] == http_date(frozen_time[0])
+    assert client.get(COVENTRY, headers={"if-none-match": first["ETag"]}).status_code == 200
 
 
 def test_a_change_made_in_the_admin_reaches_a_stored_page_within_the_period(
-    client, coventry, monkeypatch, settings
+    client, coventry, frozen_time
 ):
-    settings.PUBLIC_CACHE_SECONDS = 300
-    now = [1_800_000_000.0]  # the start of a period
-    monkeypatch.setattr(caching.time, "time", lambda: now[0])
     first = client.get(COVENTRY)
     assert "Coventry City Council" in first.text
 
     # As a coordinator's change in the admin, or import_councils, which are not counted.
     Council.objects.filter(pk=coventry.pk).update(official_name="Coventry Council (renamed)")
-    now[0] += 299
-    within = client.get(COVENTRY)
-    assert "Coventry Council (renamed)" not in within.text  # the stored page, until…
-    assert client.get(COVENTRY, headers={"if-none-match": first["ETag"]}).status_code == 304
-
-    now[0] += 1  # …the next period
-    after = client.get(COVENTRY)
-    assert "Coventry Council (renamed)" in after.text
-    assert after["ETag"] != first["ETag"]
-    assert after["Last-Modified"] == http_date(now[0])
-    assert client.get(COVENTRY, headers={"if-none-match": first["ETag"]}).status_code == 200
+    frozen_time[0] += 299
+    assert "Coventry Council (renamed)" not in client.get(COVENTRY).text
+    frozen_time[0] += 1
+    assert "Coventry Council (renamed)" in client.get(COVENTRY).text
 
 
 def test_a_page_that_shows_only_the_record_keeps_its_name_across_periods(
-    client, published, monkeypatch
+    client, published, frozen_time
 ):
-    now = [1_800_000_000.0]
-    monkeypatch.setattr(caching.time, "time", lambda: now[0])
     etag = client.get(report(published))["ETag"]
-    now[0] += 86_400
+    frozen_time[0] += 86_400
     assert client.get(report(published), headers={"if-none-match": etag}).status_code == 304
 
 

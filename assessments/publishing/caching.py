@@ -1,8 +1,8 @@
 """Caching and conditional requests for public pages and downloads, built on the public
 record's version (`PublicRecord`; docs/decisions/0022-caching-public-pages.md).
 
-Every publish, withdrawal and correction, and a council's sign-up to the Standard, adds
-one to `PublicRecord.version` in its own transaction. So a public page is named by that
+Every publish, withdrawal and correction adds one to `PublicRecord.version` in its own
+transaction. So a public page is named by that
 version (with its address and who is asking): the name is its `ETag`, `changed_at` its
 `Last-Modified`, and the name is also its key in Django's cache. When the record changes,
 every app server computes new names at once, whatever cache it has: nothing is cleared,
@@ -17,14 +17,14 @@ Two decorators, for views that accept only GET and HEAD (put them under `require
 
     @require_safe
     @public_record_page(changes_outside_record=True)
-    def detail(request, code): ...        # also a council's facts, edited in the admin
+    def detail(request, code): ...        # also a council's facts and sign-up
 
     @require_safe
     @public_record_download
     def assessments_csv(request): ...     # a streaming download: 304s, not stored
 
 `changes_outside_record` is for pages that also show what changes without the record (a
-council's facts edited in the admin or by `import_councils`, the current Standard): their
+council's sign-up and facts, the current Standard): their
 names also carry the number of the current period of `PUBLIC_CACHE_SECONDS`, so such a
 change reaches them within that time, in our cache and in browsers' alike. Pages that
 show only the record need not.

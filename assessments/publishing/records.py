@@ -21,8 +21,8 @@ from assessments.models import (
 from assessments.publishing.snapshot import load_snapshot
 
 # Sent after the commit of anything that changes what the public sees (a publication, a
-# withdrawal, a correction, a council's sign-up). Cached public pages need not listen:
-# they are named by the record's version (assessments/publishing/caching.py).
+# withdrawal, a correction). Cached public pages need not listen: they are named by the
+# record's version (assessments/publishing/caching.py).
 public_record_changed = django.dispatch.Signal()
 
 
@@ -36,15 +36,6 @@ def _announce():
     if not created:
         PublicRecord.objects.filter(pk=1).update(version=F("version") + 1, changed_at=now)
     transaction.on_commit(lambda: public_record_changed.send(sender=Publication))
-
-
-def announce_council_change():
-    """A council's facts on its public page changed through the service (its sign-up to
-    the Standard): counted as a change to the public record, in the caller's transaction,
-    so that cached public pages show it at once (assessments/publishing/caching.py).
-    Changes made in the admin or by `import_councils` reach them within
-    PUBLIC_CACHE_SECONDS instead."""
-    _announce()
 
 
 def write_publication(assessment, *, by, at, source):

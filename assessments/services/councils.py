@@ -7,7 +7,6 @@ from django.utils import timezone
 from assessments.models import (
     Council,
 )
-from assessments.publishing.records import announce_council_change
 
 
 def record_adoption(council: Council, *, by, adopted_on, sponsor_role):
@@ -16,8 +15,6 @@ def record_adoption(council: Council, *, by, adopted_on, sponsor_role):
     1. Checks that `by` is the council's lead or a coordinator.
     2. Locks the council row and sets the date, the senior sponsor's role, who
        recorded it and when.
-    3. Counts a change to the public record, in the same transaction: the council's
-       public page shows the sign-up, and cached copies are named by the record's version.
     """
     if not by.has_perm("assessments.record_adoption", council):
         raise PermissionDenied
@@ -35,5 +32,4 @@ def record_adoption(council: Council, *, by, adopted_on, sponsor_role):
                 "adoption_recorded_at",
             ]
         )
-        announce_council_change()
     return council
