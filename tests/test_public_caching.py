@@ -88,6 +88,12 @@ def test_each_address_and_query_has_its_own_etag(client, published, coventry):
     assert len(etags) == 4
 
 
+def test_each_host_name_has_its_own_name_as_links_may_hold_it(client, published):
+    on_one = client.get(report(published), HTTP_HOST="127.0.0.1")
+    on_other = client.get(report(published), HTTP_HOST="localhost")
+    assert on_one["ETag"] != on_other["ETag"]
+
+
 def test_a_page_that_does_not_exist_gets_no_validators(client, published):
     response = client.get(reverse("assessments:published_assessment", args=[published.pk + 1]))
     assert response.status_code == 404

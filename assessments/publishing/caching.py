@@ -123,7 +123,7 @@ def public_record_download(view):
 class _Validators:
     """The page's name (its `ETag` and cache key) and `Last-Modified`, from one read of the
     public record. The name covers the record's version and time (a database restored
-    from a backup may repeat a version, never both), the address with its query string,
+    from a backup may repeat a version, never both), the full address with its query string,
     who is asking, and the period for pages that also show what changes outside the record."""
 
     def __init__(self, request, *, periodic, personal=True):
@@ -141,7 +141,8 @@ class _Validators:
             str(record.version),
             record.changed_at.isoformat() if record.changed_at else "",
             period,
-            request.get_full_path(),
+            # The host too: a feed or an API response has absolute links in it.
+            request.build_absolute_uri(),
             self.viewer,
         ]
         digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
