@@ -3,6 +3,7 @@ from django.views.decorators.http import require_safe
 
 from assessments.converters import CouncilCodeConverter
 from assessments.feeds import PublishedFeed
+from assessments.publishing.caching import public_record_page
 from assessments.views import (
     accounts,
     assessments,
@@ -36,7 +37,11 @@ urlpatterns = [
         open_data.download,
         name="open_data_download",
     ),
-    path("feeds/published/", require_safe(PublishedFeed()), name="published_feed"),
+    path(
+        "feeds/published/",
+        require_safe(public_record_page(PublishedFeed())),
+        name="published_feed",
+    ),
     # The public directory of councils and each council's page.
     path("councils/", councils.directory, name="council_directory"),
     path("councils/<council:code>/", councils.detail, name="council_detail"),

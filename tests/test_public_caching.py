@@ -23,6 +23,9 @@ from tests.factories_reviews import complete, submitted_assessment
 
 HOME = "/"
 COVENTRY = "/councils/cov/"
+OPEN_DATA = "/data/"
+CSV = "/data/assessments.csv"
+FEED = "/feeds/published/"
 
 
 @pytest.fixture
@@ -252,7 +255,7 @@ def test_a_stored_page_costs_one_query_for_the_record(
     for n in range(publications - 1):
         other = submitted_assessment(coventry, coventry_lead, name=f"Service {n}")
         services.publish(other, by=coventry_lead)
-    for url in [report(published), HOME, COVENTRY]:
+    for url in [report(published), HOME, COVENTRY, OPEN_DATA, FEED]:
         client.get(url)
         with django_assert_num_queries(1) as captured:
             assert client.get(url).status_code == 200
@@ -382,3 +385,38 @@ def test_a_record_restored_from_a_backup_renames_pages_of_the_same_version(clien
     record = PublicRecord.current()
     PublicRecord.objects.update(changed_at=record.changed_at.replace(year=2025))
     assert client.get(report(published))["ETag"] != before
+
+
+# --- The open data, its downloads and the feed --------------------------------------
+
+
+def body(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.parametrize("url", [OPEN_DATA, CSV, "/data/point-scores.json", FEED])
+def test_the_open_data_and_the_feed_answer_conditional_requests(client, published, url):
+    first = client.get(url)
+    assert first.status_code == 200
+    assert set(first["Cache-Control"].split(", ")) == {"public", "max-age=60"}
+    unchanged = client.get(url, headers={"if-none-match": first["ETag"]})
+    assert unchanged.status_code == 304
+    assert body(unchanged) == b""
+
+
+def test_a_download_is_streamed_afresh_and_the_feed_is_stored(client, published):
+    assert published.service_name.encode() in body(client.get(CSV))
+    assert published.service_name.encode() in client.get(FEED).content
+    Publication.objects.filter(pk=published.pk).update(service_name="Renamed behind its back")
+    assert b"Renamed behind its back" in body(client.get(CSV))  # never stored
+    assert b"Renamed behind its back" not in client.get(FEED).content  # the stored feed
+
+
+def test_a_withdrawal_reaches_the_stored_feed_at_once(client, published, coventry_lead):
+    before = client.get(FEED)
+    services.withdraw_publication(
+        published.assessment, by=coventry_lead, reason="The scores were entered wrongly."
+    )
+    after = client.get(FEED)
+    assert after["ETag"] != before["ETag"]
+    assert b"The scores were entered wrongly." in after.content

@@ -23,6 +23,11 @@ Two decorators, for views that accept only GET and HEAD (put them under `require
     @public_record_download
     def assessments_csv(request): ...     # a streaming download: 304s, not stored
 
+A class-based view is wrapped where it is routed, as the feed is:
+`require_safe(public_record_page(PublishedFeed()))`. For the API (django-ninja), put
+`@decorate_view(public_record_page)` (from `ninja.decorators`) under each `@api.get`, with
+`changes_outside_record=True` for the councils' endpoints, which read the live register.
+
 `changes_outside_record` is for pages that also show what changes without the record (a
 council's sign-up and facts, the current Standard): their
 names also carry the number of the current period of `PUBLIC_CACHE_SECONDS`, so such a

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from assessments.models import PublicRecord
+from assessments.publishing.caching import public_record_download, public_record_page
 from assessments.publishing.open_data import DOWNLOADS
 
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -19,6 +20,7 @@ CONTENT_TYPES = {
 
 
 @require_safe
+@public_record_page
 def open_data(request):
     """What can be downloaded, every column of it, and the licence."""
     return render(
@@ -33,6 +35,7 @@ def open_data(request):
 
 
 @require_safe
+@public_record_download
 def download(request, slug, file_format):
     """One download, streamed row by row: a single query, however many rows."""
     if slug not in DOWNLOADS or file_format not in CONTENT_TYPES:
