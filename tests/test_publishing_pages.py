@@ -594,9 +594,10 @@ def test_the_report_makes_the_same_queries_however_many_earlier_publications(
         made_at=timezone.now(),
     )
 
-    # The session and the user are not read for an anonymous visitor: the publication,
-    # its points, its corrections, the earlier and the later ones, the points before.
-    with django_assert_max_num_queries(6):
+    # The session and the user are not read for an anonymous visitor: the public record's
+    # version (the page's name, assessments/publishing/caching.py), the publication, its
+    # points, its corrections, the earlier and the later ones, the points before.
+    with django_assert_max_num_queries(7):
         response = client.get(report_url(latest))
     assert response.status_code == 200
 
