@@ -16,6 +16,8 @@ assessments as the demo gives it is left as it is).
 
 from dataclasses import dataclass, field
 
+from django.utils.text import slugify
+
 from assessments import services
 from assessments.models import (
     Council,
@@ -223,7 +225,7 @@ def _add_service(council, lead, demo):
     values = {
         "name": demo.service,
         "description": demo.description,
-        "url": f"https://www.{council.code.lower()}.example/{demo.service.lower().replace(' ', '-')}",
+        "url": f"https://www.{council.code.lower()}.example/{slugify(demo.service)}",
         "phase": demo.phase,
         "sourcing": Sourcing.IN_HOUSE,
     }
