@@ -66,8 +66,8 @@ logger = logging.getLogger(__name__)
 # asking again: a publication reaches them within a minute.
 BROWSER_MAX_AGE = 60
 
-# Where the page's CSP nonce was, in a stored page. Never in a page: angle brackets and
-# NULs are escaped in anything the templates print.
+# Where the page's CSP nonce was, in a stored page. Never in a page of ours: the templates
+# escape the angle brackets of anything they print.
 NONCE_MARKER = b"\x00<csp-nonce>\x00"
 
 
