@@ -12,6 +12,7 @@ from assessments.views import (
     members,
     printout,
     public,
+    results,
     reviews,
     services,
     two_factor,
@@ -25,6 +26,7 @@ register_converter(CouncilCodeConverter, "council")
 urlpatterns = [
     # The published record, which anyone may read (docs/decisions/0020-publishing.md).
     path("assessments/<int:pk>/", public.published_assessment, name="published_assessment"),
+    path("results/", results.results, name="results"),
     # The public directory of councils and each council's page.
     path("councils/", councils.directory, name="council_directory"),
     path("councils/<council:code>/", councils.detail, name="council_detail"),

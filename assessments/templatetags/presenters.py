@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from assessments import scoring
 from assessments.markdown import BARE_LINK, LINK_REL
-from assessments.models import Phase, Status
+from assessments.models import Phase, ReviewType, Status
 
 register = template.Library()
 
@@ -162,3 +162,35 @@ def evidence_link(link):
 
 def _get(link, name):
     return link[name] if isinstance(link, dict) else getattr(link, name)
+
+
+# Peer reviewed and self-assessed publications are told apart wherever they appear.
+REVIEW_TYPE_TAGS = {
+    ReviewType.PEER_REVIEWED: ("Peer reviewed", "govuk-tag--blue"),
+    ReviewType.SELF_ASSESSED: ("Self-assessed", "govuk-tag--yellow"),
+}
+
+
+@register.simple_tag
+def review_type_tag(review_type):
+    return _tag(*REVIEW_TYPE_TAGS.get(review_type, (review_type, "govuk-tag--grey")))
+
+
+@register.simple_tag
+def published_rating_tag(publication):
+    """A publication's rating as a tag; "Not rated" when no point applied."""
+    return rating_tag(publication.rating, short=True) if publication.rating else "Not rated"
+
+
+@register.filter
+def published_average(publication):
+    """'3.4 out of 5', or 'No point scored' when no point applied."""
+    if publication.average is None:
+        return "No point scored"
+    return f"{publication.average} out of {scoring.MAX_SCORE}"
+
+
+@register.filter
+def published_met(publication):
+    """'12 of 14', the points met of the points that applied."""
+    return f"{publication.met} of {publication.applicable}"
