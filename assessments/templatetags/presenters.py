@@ -184,10 +184,8 @@ def published_rating_tag(publication):
 
 @register.filter
 def published_average(publication):
-    """'3.4 out of 5', or 'No point scored' when no point applied."""
-    if publication.average is None:
-        return "No point scored"
-    return f"{publication.average} out of {scoring.MAX_SCORE}"
+    """'3.4' (the table's heading says out of 5), or 'None scored' when no point applied."""
+    return "None scored" if publication.average is None else str(publication.average)
 
 
 @register.filter
