@@ -12,6 +12,8 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assessments import services
 from assessments.models import ReviewType
@@ -19,6 +21,7 @@ from tests.factories import CouncilFactory, PeerGroupFactory
 from tests.factories_publications import publish_directly
 from tests.factories_reviews import begin_review, complete, submitted_assessment
 from tests.factories_services import ProductFactory
+from tests.properties import choice, numbers, raw_bytes, raw_query
 
 
 def page_text(response):
@@ -392,3 +395,64 @@ def test_the_home_page_shows_the_latest_publications_and_the_national_figures(
 def test_the_home_page_before_anything_is_published(client, standard):
     text = page_text(client.get("/"))
     assert "No council has published an assessment yet." in text
+
+
+# --- any query string (Hypothesis) -------------------------------------------------------
+
+# The values the `published` fixture's filters offer.
+KNOWN = {
+    "review_type": ["peer_reviewed", "self_assessed"],
+    "rating": ["green", "amber", "red"],
+    "phase": ["discovery", "alpha", "beta", "live"],
+    "nation": ["England", "Wales"],
+    "region": ["", "West Midlands", "Yorkshire and The Humber", "Wales"],
+    "type": ["", "MD", "UA"],
+    "peer_group": ["", "midlands", "yorkshire-and-humber", "wales"],
+    "council": ["", "COV", "LDS", "CRF"],
+    "point_met": ["", *map(str, range(1, 16))],
+    "point_not_met": ["", *map(str, range(1, 16))],
+    "sort": ["", "newest", "council", "average"],
+    "page": None,  # any page number is a page
+}
+CHECKBOXES = ("review_type", "rating", "phase", "nation")
+
+
+@given(
+    params=st.fixed_dictionaries(
+        {},
+        optional={
+            name: st.one_of(choice(*known), st.lists(choice(*known), min_size=2, max_size=3))
+            if known
+            else numbers
+            for name, known in KNOWN.items()
+        },
+    ),
+    raw=st.dictionaries(st.sampled_from(["region", "rating", "page"]), raw_bytes, max_size=2),
+)
+def test_any_query_string_gives_the_results_or_says_which_filter_is_wrong(
+    client, published, params, raw
+):
+    response = client.get("/results/", params)
+
+    assert response.status_code == 200
+    wrong = [
+        name
+        for name, given in params.items()
+        if KNOWN[name] is not None
+        and any(
+            value not in KNOWN[name]
+            for value in (
+                (given if isinstance(given, list) else [given])
+                if name in CHECKBOXES
+                else [given[-1] if isinstance(given, list) else given]  # a select reads the last
+            )
+        )
+    ]
+    summary = re.search(r'govuk-error-summary__list">(.*?)</ul>', response.content.decode(), re.S)
+    if wrong:
+        linked = re.findall(r'<a href="#id_([a-z_]+?)(?:_1)?">', summary.group(1))
+        assert sorted(linked) == sorted(wrong)
+    else:
+        assert summary is None
+    if raw:
+        assert client.get(f"/results/?{raw_query(raw)}").status_code == 200
