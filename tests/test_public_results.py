@@ -21,6 +21,7 @@ from tests.factories import CouncilFactory, PeerGroupFactory
 from tests.factories_publications import publish_directly
 from tests.factories_reviews import begin_review, complete, submitted_assessment
 from tests.factories_services import ProductFactory
+from tests.html import outline
 from tests.properties import choice, numbers, raw_bytes, raw_query
 
 
@@ -96,6 +97,9 @@ def test_every_public_publication_is_listed_newest_first(client, published):
     response = client.get("/results/")
 
     assert response.status_code == 200
+    h1_count, title = outline(response)
+    assert h1_count == 1
+    assert title.startswith("Published results – ")
     assert services_listed(response) == [
         "Apply for a school place",
         "Pay council tax",
@@ -158,6 +162,9 @@ def test_each_filter_narrows_the_results(client, published, query, expected):
 def test_the_product_filter_narrows_to_publications_of_that_product(client, published, bins):
     response = client.get(f"/results/?product={bins.pk}")
 
+    assert f'<option value="{bins.pk}" selected>BinTrack ({bins.supplier.name})</option>' in (
+        response.content.decode()
+    )
     assert services_listed(response) == ["Report a missed bin"]
     assert "1 published assessment" in page_text(response)
 
@@ -373,6 +380,9 @@ def test_the_home_page_shows_the_latest_publications_and_the_national_figures(
 
     response = client.get("/")
 
+    h1_count, title = outline(response)
+    assert h1_count == 1
+    assert title.startswith("Assess, review and publish council digital services – ")
     html = response.content.decode()
     rows = re.findall(r'<th scope="row" class="govuk-table__header"><a [^>]*>([^<]+)</a>', html)
     assert rows == [

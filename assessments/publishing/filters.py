@@ -140,10 +140,10 @@ class PublicationFilter(FilterSet):
             )
         )
         self.filters["product"].extra["choices"] = _unique(
-            (str(pk), name)
-            for pk, name in distinct.filter(product__isnull=False)
-            .values_list("product_id", "product_name")
-            .order_by("product_name", "product_id")
+            (str(pk), f"{name} ({supplier})" if supplier else name)
+            for pk, name, supplier in distinct.filter(product__isnull=False)
+            .values_list("product_id", "product_name", "supplier_name")
+            .order_by("product_name", "supplier_name", "product_id")
         )
         points = _unique(
             (str(number), f"{number}. {title}")

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from assessments.models import ReviewType
 from tests.browser.conftest import assert_accessible
+from tests.browser.test_every_page import fits_the_screen
 from tests.factories import CouncilFactory, PeerGroupFactory
 from tests.factories_publications import publish_directly
 
@@ -78,3 +79,12 @@ def test_the_filters_work_without_javascript_and_say_what_is_wrong(pages, publis
     expect(page.locator(".govuk-error-summary")).to_have_count(0)
     expect(page.get_by_role("heading", name="1 published assessment")).to_be_visible()
     expect(page.get_by_role("link", name="Pay council tax")).to_be_visible()
+
+
+def test_at_320_pixels_the_public_pages_do_not_scroll_sideways(page, published):
+    page.set_viewport_size({"width": 320, "height": 640})
+    for address in ("/", "/results/?nation=England&rating=red", "/councils/cov/"):
+        page.goto(address)
+        expect(page.locator(".app-table-wrapper").first).to_be_visible()
+        fits_the_screen(page)
+        assert_accessible(page)
