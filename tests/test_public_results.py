@@ -110,6 +110,19 @@ def test_every_public_publication_is_listed_newest_first(client, published):
     assert f'href="/assessments/{published["tax"].pk}/"' in response.content.decode()
 
 
+def test_before_anything_public_the_results_say_so_without_empty_filters(
+    client, standard, coventry
+):
+    publish_directly(coventry, name="Find a school bus", withdrawn=True)
+
+    response = client.get("/results/?nation=England")
+
+    assert response.status_code == 200
+    assert "No council has published an assessment yet." in page_text(response)
+    assert "Find a school bus" not in response.content.decode()
+    assert 'name="nation"' not in response.content.decode()
+
+
 def test_published_through_the_workflow_are_listed_and_withdrawn_or_unpublished_never(
     client, standard, coventry, coventry_lead, leeds, leeds_lead, peer_reviewer, coordinator
 ):

@@ -155,6 +155,11 @@ class PublicationFilter(FilterSet):
         self.filters["point_met"].extra["choices"] = points
         self.filters["point_not_met"].extra["choices"] = points
 
+    @property
+    def nothing_published(self):
+        """Whether nothing public has been published at all (no council is offered)."""
+        return not self.filters["council"].extra["choices"]
+
     def filter_point_met(self, queryset, name, value):
         return queryset.filter(_has_point(value, met=True))
 

@@ -22,6 +22,8 @@ def results(request):
     filtered page has its own address to share. A filter value that is not offered is
     shown as an error on its field; the other filters still apply."""
     publications, filterset = filter_publications(request.GET)
+    if filterset.nothing_published:  # no filter has anything to offer, so none is shown
+        return render(request, "assessments/results/results.html", {"filterset": filterset})
     form = filterset.form
     form.is_valid()
     shown = figures(publications)

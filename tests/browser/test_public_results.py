@@ -88,3 +88,11 @@ def test_at_320_pixels_the_public_pages_do_not_scroll_sideways(page, published):
         expect(page.locator(".app-table-wrapper").first).to_be_visible()
         fits_the_screen(page)
         assert_accessible(page)
+
+
+def test_before_anything_is_published_the_pages_say_so(page, transactional_db, standard):
+    page.goto("/")
+    expect(page.get_by_text("No council has published an assessment yet.")).to_be_visible()
+    page.get_by_role("link", name="Published results", exact=True).last.click()
+    expect(page.get_by_role("heading", name="No published assessments yet")).to_be_visible()
+    assert_accessible(page)
