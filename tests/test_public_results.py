@@ -8,6 +8,7 @@ where it needs exact figures or many rows.
 
 import html as html_module
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from assessments import services
 from assessments.models import ReviewType
+from assessments.publishing.filters import PublishedFigures
 from tests.factories import CouncilFactory, PeerGroupFactory
 from tests.factories_publications import publish_directly
 from tests.factories_reviews import begin_review, complete, submitted_assessment
@@ -479,3 +481,19 @@ def test_any_query_string_gives_the_results_or_says_which_filter_is_wrong(
         assert summary is None
     if raw:
         assert client.get(f"/results/?{raw_query(raw)}").status_code == 200
+
+
+def test_shares_and_averages_round_half_up_as_an_assessment_own_figures_do():
+    shown = PublishedFigures(
+        count=8,
+        peer_reviewed=1,
+        self_assessed=7,
+        average=Decimal("2.25"),
+        met=1,
+        applicable=8,
+        councils=2,
+    )
+    assert (shown.met_share, shown.peer_reviewed_share, shown.average) == (13, 13, Decimal("2.3"))
+    assert shown.includes == (
+        "8 assessments: 1 peer reviewed (agreed scores), 7 self-assessed (the council's own scores)"
+    )

@@ -259,10 +259,10 @@ def figures(publications):
         applicable=Sum("applicable"),
         councils=Count("council", distinct=True),
     )
-    return Figures(**result)
+    return PublishedFigures(**result)
 
 
-class Figures:
+class PublishedFigures:
     """The figures of a set of publications, with the words that say what they include."""
 
     def __init__(self, *, count, peer_reviewed, self_assessed, average, met, applicable, councils):
@@ -282,13 +282,11 @@ class Figures:
     @property
     def met_share(self):
         """The percentage of applicable points met, across every publication counted."""
-        if not self.applicable:
-            return None
-        return round(100 * self.met / self.applicable)
+        return _percentage(self.met, self.applicable)
 
     @property
     def peer_reviewed_share(self):
-        return round(100 * self.peer_reviewed / self.count) if self.count else None
+        return _percentage(self.peer_reviewed, self.count)
 
     @property
     def includes(self):
@@ -301,6 +299,13 @@ class Figures:
             parts.append(f"{self.self_assessed} self-assessed (the council's own scores)")
         noun = "assessment" if self.count == 1 else "assessments"
         return f"{self.count} {noun}: {', '.join(parts)}"
+
+
+def _percentage(part, whole):
+    """A whole-number percentage, rounded as `scoring.Summary.met_share` rounds; None of 0."""
+    if not whole:
+        return None
+    return int((Decimal(100 * part) / whole).quantize(1, ROUND_HALF_UP))
 
 
 def latest_per_service(publications):
