@@ -1,6 +1,8 @@
 from django.urls import path, register_converter
+from django.views.decorators.http import require_safe
 
 from assessments.converters import CouncilCodeConverter
+from assessments.feeds import PublishedFeed
 from assessments.views import (
     accounts,
     assessments,
@@ -10,8 +12,10 @@ from assessments.views import (
     emails,
     history,
     members,
+    open_data,
     printout,
     public,
+    publishing,
     results,
     reviews,
     services,
@@ -26,6 +30,15 @@ register_converter(CouncilCodeConverter, "council")
 urlpatterns = [
     # The published record, which anyone may read (docs/decisions/0020-publishing.md).
     path("assessments/<int:pk>/", public.published_assessment, name="published_assessment"),
+    # Open data: the downloads, described on /data/, and the feed (the API is at /api/v1/).
+    path("data/", open_data.open_data, name="open_data"),
+    path(
+        "data/<slug:slug>.<slug:file_format>",
+        open_data.download,
+        name="open_data_download",
+    ),
+    path("feeds/published/", require_safe(PublishedFeed()), name="published_feed"),
+    # Every published assessment, filtered and sorted.
     path("results/", results.results, name="results"),
     # The public directory of councils and each council's page.
     path("councils/", councils.directory, name="council_directory"),
@@ -161,6 +174,23 @@ urlpatterns = [
         "councils/<council:code>/assessments/<int:pk>/review/response/",
         reviews.respond_to_review,
         name="respond_to_review",
+    ),
+    # Publishing (docs/decisions/0020-publishing.md): the council's lead publishes after a
+    # confirmation; the lead or a coordinator withdraws; a coordinator corrects.
+    path(
+        "councils/<council:code>/assessments/<int:pk>/publish/",
+        publishing.publish,
+        name="publish_assessment",
+    ),
+    path(
+        "councils/<council:code>/assessments/<int:pk>/withdraw-publication/",
+        publishing.withdraw_publication,
+        name="withdraw_publication",
+    ),
+    path(
+        "councils/<council:code>/assessments/<int:pk>/correct-publication/",
+        publishing.correct_publication,
+        name="correct_publication",
     ),
     # A council's members.
     path("councils/<council:code>/members/", members.member_list, name="member_list"),

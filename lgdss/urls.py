@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from assessments.api import api, not_found
 from lgdss import session_views, views
 
 urlpatterns = [
@@ -9,6 +10,9 @@ urlpatterns = [
     path("standard/scoring/", views.scoring, name="scoring"),
     path("standard/", include("standard.urls")),
     path("", include("assessments.urls")),
+    # The read-only JSON API of the public record, described at /api/v1/openapi.json.
+    path("api/v1/", api.urls),
+    path("api/<path:unknown>", not_found, name="api_not_found"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("cookies/", views.cookies, name="cookies"),

@@ -33,6 +33,7 @@ from assessments.models import (
     AgreedPoint,
     Assessment,
     AssignmentEnd,
+    Correction,
     Council,
     Invitation,
     Membership,
@@ -41,6 +42,7 @@ from assessments.models import (
     PeerGroup,
     PointAssessment,
     PointMessage,
+    Publication,
     Review,
     ReviewerAssignment,
     ReviewerPoint,
@@ -48,6 +50,8 @@ from assessments.models import (
     Status,
     User,
 )
+from assessments.publishing.snapshot import load_snapshot
+from assessments.views.publishing import fingerprint
 from tests.conftest import PASSWORD
 from tests.world import NEW_PASSWORD, NEWCOMER, WALKERS
 
@@ -225,6 +229,23 @@ REVIEW_SCORE = {
 # Coventry's members and coordinators see the assessment but not this (superusers are
 # not reviewers either); Leeds's lead does not see the assessment at all.
 REVIEWERS_PAGE = each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, peer_reviewer=OK)
+CORRECTION = {
+    "point": "1",
+    "field": "evidence",
+    "text": "What the team did, with the resident's name taken out.",
+    "reason": "A resident was named by mistake.",
+}
+
+
+def _shown(assessment):
+    """What the publish confirmation page sends back: the fingerprint of what it showed."""
+    frozen = load_snapshot(
+        Assessment.objects.get(pk=assessment),
+        peer_reviewed=Assessment.objects.get(pk=assessment).status == Status.REVIEWED,
+    )
+    return {"shown": fingerprint(frozen)}
+
+
 NEW_PASSWORDS = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
 
 
@@ -359,6 +380,67 @@ ACCESS += [
         get=each(HIDDEN),
         post=GET_ONLY,
     ),
+    # Open data: the page that describes it, each download, and the feed.
+    _public("assessments:open_data"),
+    _public("assessments:open_data_download", ["assessments", "csv"]),
+    Access(
+        "assessments:open_data_download",
+        case="point scores as JSON",
+        args=["point-scores", "json"],
+        get=PUBLIC,
+        post=GET_ONLY,
+    ),
+    Access(
+        "assessments:open_data_download",
+        case="no such download",
+        args=["scores", "xlsx"],
+        get=each(HIDDEN),
+        post=GET_ONLY,
+    ),
+    _public("assessments:published_feed"),
+    # The JSON API and its OpenAPI description: anyone reads them; nothing is posted.
+    _public("api:openapi-json"),
+    _public("api:api-root"),
+    Access("api_not_found", args=["v1/nothing"], get=each(HIDDEN), post=each(HIDDEN)),
+    _public("api:list_councils"),
+    _public("api:get_council", ["cov"]),
+    _public("api:list_assessments"),
+    Access(
+        "api:get_assessment",
+        args=lambda w: [w.published],
+        get=PUBLIC,
+        post=GET_ONLY,
+    ),
+    Access(
+        "api:get_assessment",
+        case="a withdrawn publication",
+        args=lambda w: [w.unpublished],
+        get=each(HIDDEN),
+        post=GET_ONLY,
+    ),
+    Access(
+        "api:get_assessment",
+        case="an assessment never published",
+        args=lambda w: [w.reviewed],
+        get=each(HIDDEN),
+        post=GET_ONLY,
+    ),
+    _public("api:list_services"),
+    Access(
+        "api:get_service",
+        args=lambda w: [Assessment.objects.get(pk=w.published).service_id],
+        get=PUBLIC,
+        post=GET_ONLY,
+    ),
+    Access(
+        "api:get_service",
+        case="a service whose only publication was withdrawn",
+        args=lambda w: [Assessment.objects.get(pk=w.unpublished).service_id],
+        get=each(HIDDEN),
+        post=GET_ONLY,
+    ),
+    _public("api:list_points"),
+    _public("api:get_point", [3]),
     # Signing up to the Standard: every council's page is public, so it is 403, not 404.
     Access(
         "assessments:record_adoption",
@@ -847,6 +929,100 @@ ACCESS += [
         get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN),
         post=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN),
         data={"response": "Too soon.", "revision": "0"},
+    ),
+    # Publishing (assessments/views/publishing.py): a lead of the council publishes, after
+    # the confirmation page; a lead or a coordinator withdraws it; a coordinator corrects.
+    # The reviewed assessment's peer reviewer still sees it, so is refused; Leeds's lead
+    # does not.
+    Access(
+        "assessments:publish_assessment",
+        case="a completed review",
+        args=lambda w: [w.coventry, w.reviewed],
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, coventry_lead=OK, superuser=OK),
+        post=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, coventry_lead=DONE, superuser=DONE),
+        data=lambda w: _shown(w.reviewed),
+        effect=lambda w, user: Publication.objects.filter(
+            pk=w.reviewed, published_by=user, review_type="peer_reviewed"
+        ).exists(),
+    ),
+    Access(
+        "assessments:publish_assessment",
+        case="published without review",
+        args=lambda w: [w.coventry, w.submitted],
+        get=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=OK, superuser=OK),
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=DONE, superuser=DONE),
+        data=lambda w: _shown(w.submitted),
+        effect=lambda w, user: Publication.objects.filter(
+            pk=w.submitted, published_by=user, review_type="self_assessed"
+        ).exists(),
+    ),
+    Access(
+        "assessments:publish_assessment",
+        case="what it shows has changed since",
+        args=lambda w: [w.coventry, w.reviewed],
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, coventry_lead=OK, superuser=OK),
+        post=each(
+            NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, coventry_lead=CONFLICT, superuser=CONFLICT
+        ),
+        data={"shown": "an older version"},
+    ),
+    Access(
+        "assessments:publish_assessment",
+        case="already published",  # a double click
+        args=lambda w: [w.coventry, w.published],
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN),
+        post=each(MOVED, anonymous=SIGN_IN, leeds_lead=HIDDEN),
+    ),
+    Access(
+        "assessments:publish_assessment",
+        case="a draft",  # its lead is told it cannot be published now
+        args=lambda w: [w.coventry, w.draft],
+        get=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN),
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN, coventry_lead=MOVED),
+    ),
+    Access(
+        "assessments:withdraw_publication",
+        args=lambda w: [w.coventry, w.published],
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, coventry_lead=OK, admins=OK),
+        post=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, coventry_lead=DONE, admins=DONE),
+        data={"reason": "The scores were published before the team checked them."},
+        effect=lambda w, user: Publication.objects.filter(
+            pk=w.published, withdrawn_by=user, withdrawn_at__isnull=False
+        ).exists(),
+    ),
+    Access(
+        "assessments:withdraw_publication",
+        case="a withdrawn publication",  # a double click
+        args=lambda w: [w.coventry, w.unpublished],
+        get=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN),
+        post=each(MOVED, anonymous=SIGN_IN, outsiders=HIDDEN),
+        data={"reason": "Again."},
+    ),
+    Access(
+        "assessments:withdraw_publication",
+        case="never published",
+        args=lambda w: [w.coventry, w.reviewed],
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN),
+        post=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN),
+        data={"reason": "Not published."},
+    ),
+    Access(
+        "assessments:correct_publication",
+        args=lambda w: [w.coventry, w.published],
+        get=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, admins=OK),
+        post=each(NO, anonymous=SIGN_IN, leeds_lead=HIDDEN, admins=DONE),
+        data=CORRECTION,
+        effect=lambda w, user: Correction.objects.filter(
+            publication=w.published, made_by=user, new_text=CORRECTION["text"]
+        ).exists(),
+    ),
+    Access(
+        "assessments:correct_publication",
+        case="a withdrawn publication",
+        args=lambda w: [w.coventry, w.unpublished],
+        get=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN),
+        post=each(NO, anonymous=SIGN_IN, outsiders=HIDDEN),
+        data=CORRECTION,
     ),
     # A council's members.
     _coventry_page("assessments:member_list", lambda w: [w.coventry]),

@@ -2,7 +2,7 @@
 home page's latest publications and national figures.
 
 They read publications only: what is public is published through the workflow where the
-test is about what publishing shows, and built directly (tests/factories_publications.py)
+test is about what publishing shows, and built directly (tests/factories_published_rows.py)
 where it needs exact figures or many rows.
 """
 
@@ -20,7 +20,7 @@ from assessments import services
 from assessments.models import ReviewType
 from assessments.publishing.filters import PublishedFigures
 from tests.factories import CouncilFactory, PeerGroupFactory
-from tests.factories_publications import publish_directly
+from tests.factories_published_rows import publish_directly
 from tests.factories_reviews import begin_review, complete, submitted_assessment
 from tests.factories_services import ProductFactory
 from tests.html import outline

@@ -23,6 +23,7 @@ def public_urls():
         reverse("cookies"),
         reverse("assessments:council_directory"),
         reverse("assessments:council_detail", args=["cov"]),
+        reverse("assessments:open_data"),
         reverse("assessments:sign_in"),
         reverse("assessments:password_reset"),
         reverse("assessments:password_reset_sent"),

@@ -1,7 +1,10 @@
 """How assessment states, scores and ratings are shown: words and tag colours in one place."""
 
+from types import SimpleNamespace
+
 from django import template
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
 
 from assessments import scoring
@@ -164,16 +167,98 @@ def _get(link, name):
     return link[name] if isinstance(link, dict) else getattr(link, name)
 
 
-# Peer reviewed and self-assessed publications are told apart wherever they appear.
+# --- The published record ------------------------------------------------------------
+
 REVIEW_TYPE_TAGS = {
-    ReviewType.PEER_REVIEWED: ("Peer reviewed", "govuk-tag--blue"),
-    ReviewType.SELF_ASSESSED: ("Self-assessed", "govuk-tag--yellow"),
+    ReviewType.PEER_REVIEWED: ("Peer reviewed", "govuk-tag--green"),
+    ReviewType.SELF_ASSESSED: ("Self-assessed", "govuk-tag--grey"),
+}
+REVIEW_TYPE_MEANINGS = {
+    ReviewType.PEER_REVIEWED: (
+        "Reviewers from other councils checked the council's evidence and agreed a score "
+        "for each point. The figures that count are the agreed scores."
+    ),
+    ReviewType.SELF_ASSESSED: (
+        "The council published its own scores without a peer review: no other council "
+        "has checked them. The figures are the council's own scores."
+    ),
 }
 
 
 @register.simple_tag
 def review_type_tag(review_type):
-    return _tag(*REVIEW_TYPE_TAGS.get(review_type, (review_type, "govuk-tag--grey")))
+    """'Peer reviewed' or 'Self-assessed', as a tag: every publication says which."""
+    return _tag(*REVIEW_TYPE_TAGS[ReviewType(review_type)])
+
+
+@register.filter
+def review_type_meaning(review_type):
+    """What the review type means for the figures, in one or two sentences."""
+    return REVIEW_TYPE_MEANINGS[ReviewType(review_type)]
+
+
+def published_summary(publication, prefix, points):
+    """A publication's figures (`prefix` "self_", "agreed_" or "" for those that count) in
+    the shape the summary presenters read (`total_words`, `average_words`, `met_words`,
+    `rating_tag`); or a snapshot's `Figures` with prefix "". None for no figures (a
+    self-assessment's agreed ones). Published assessments are complete, so every
+    applicable point is scored."""
+    if publication is None:
+        return None
+    applicable = getattr(publication, f"{prefix}applicable", None)
+    if applicable is None:
+        return None
+    met = getattr(publication, f"{prefix}met")
+    rating = getattr(publication, f"{prefix}rating")
+    return SimpleNamespace(
+        points=points,
+        applicable=applicable,
+        scored=applicable,
+        total=getattr(publication, f"{prefix}total"),
+        maximum=getattr(publication, f"{prefix}maximum"),
+        met=met,
+        met_share=round(100 * met / applicable) if applicable else None,
+        average=getattr(publication, f"{prefix}average"),
+        rating=rating or None,
+    )
+
+
+@register.simple_tag
+def published_score(score, not_applicable):
+    """A published score in words: '3 – Meets the point', or 'Not applicable at this
+    phase' (as `score_words` says a live answer)."""
+    return score_words(SimpleNamespace(score=score, not_applicable=not_applicable))
+
+
+@register.simple_tag
+def met_tag(point):
+    """Whether a published point is met (by the score that counts), as a tag."""
+    if point.not_applicable:
+        return _tag("Does not apply", "govuk-tag--grey")
+    if point.met:
+        return _tag("Met", "govuk-tag--green")
+    return _tag("Not met", "govuk-tag--red")
+
+
+@register.simple_tag
+def score_change(point, before, since):
+    """A point's score that counts against the same point's in an earlier publication:
+    '+1 since 12 March 2026', 'No change since 12 March 2026', 'Not applicable then'.
+    Empty when there is no earlier publication or the point was not in it."""
+    if before is None:
+        return ""
+    date = dateformat.format(timezone.localtime(since), "j F Y")
+    if point.not_applicable and before.not_applicable:
+        return f"Not applicable now or on {date}"
+    if point.not_applicable:
+        return f"Not applicable now; {before.score} on {date}"
+    if before.not_applicable or before.score is None:
+        return f"Not applicable on {date}"
+    difference = (point.score or 0) - before.score
+    if difference == 0:
+        return f"No change since {date}"
+    sign = "+" if difference > 0 else "\N{MINUS SIGN}"
+    return f"{sign}{abs(difference)} since {date}"
 
 
 @register.simple_tag

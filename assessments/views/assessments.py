@@ -27,7 +27,7 @@ from assessments.forms.assessments import (
     StartAssessmentForm,
     WithdrawForm,
 )
-from assessments.models import ClarificationQuestion, PointAssessment, Status
+from assessments.models import EVER_PUBLISHED, ClarificationQuestion, PointAssessment, Status
 from assessments.services.discussion import open_round, unread_points
 from assessments.services.reviewing import BEING_REVIEWED, current_assignment
 from assessments.views.lookups import assessment_from_url, council_from_url, service_from_url
@@ -136,6 +136,7 @@ def task_list(request, code, pk):
             "status_changes": assessment.status_changes.select_related("by"),
             "summary": _summary(answers),
             "can_edit": _may_edit(request.user, assessment),
+            **publishing_context(request.user, assessment),
             **review,
             # A current reviewer, while it is with the reviewers: a link to their review.
             "is_reviewer": (
@@ -146,6 +147,19 @@ def task_list(request, code, pk):
             ),
         },
     )
+
+
+def publishing_context(user, assessment):
+    """What the person may do about publishing: publish (a lead, once reviewed or while
+    submitted), withdraw the publication (a lead or a coordinator), correct it (a
+    coordinator); and whether it has a public report to link to."""
+    return {
+        "can_publish": _allowed_now(user, "publish", assessment),
+        "can_withdraw_publication": _allowed_now(user, "withdraw_publication", assessment),
+        "can_correct": assessment.status == Status.PUBLISHED
+        and user.has_perm("assessments.correct_publication", assessment),
+        "has_report": assessment.status in EVER_PUBLISHED,
+    }
 
 
 def _review_context(user, assessment):

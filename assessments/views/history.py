@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from assessments.models import EVER_PUBLISHED, EventKind, Publication
 from assessments.scoring import LEVEL_BY_SCORE
 from assessments.views.lookups import assessment_from_url
 from lgdss.templatetags.site import govuk_datetime as when
@@ -50,6 +51,29 @@ def changes(recorded):
     return lines
 
 
+def publishing_lines(event, publication, corrections):
+    """What a publishing event adds to its row: the review type it was published as, that
+    a withdrawal's reason is public, and which text a correction changed, from what to
+    what (the correction written with the event, at the same moment)."""
+    if publication is None:
+        return []
+    if event.kind == EventKind.PUBLISHED:
+        return [f"Published as {publication.get_review_type_display().lower()}"]
+    if event.kind == EventKind.PUBLICATION_WITHDRAWN:
+        return ["The reason below is shown on the public report"]
+    if event.kind == EventKind.PUBLICATION_CORRECTED:
+        correction = corrections.get((event.point_number, event.created_at))
+        if correction is None:
+            return []
+        return [
+            f"Corrected {correction.get_field_display().lower()}",
+            f"Published text: {correction.old_text or '(none)'}",
+            f"Corrected text: {correction.new_text or '(none)'}",
+            "The reason below is shown on the public report",
+        ]
+    return []
+
+
 @login_required
 @require_safe
 def assessment_history(request, code, pk):
@@ -63,6 +87,15 @@ def assessment_history(request, code, pk):
     point_titles = dict(assessment.standard.points.order_by().values_list("number", "short_title"))
     events = assessment.events.select_related("actor").order_by("-created_at", "-pk")
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    # Publishing events are told with the publication and its corrections: two queries.
+    publication = corrections = None
+    if assessment.status in EVER_PUBLISHED:
+        publication = Publication.objects.filter(pk=assessment.pk).first()
+        corrections = (
+            {(c.point_number, c.made_at): c for c in publication.corrections.all()}
+            if publication
+            else {}
+        )
     rows = [
         {
             "at": event.created_at,
@@ -71,7 +104,7 @@ def assessment_history(request, code, pk):
             "what": event.get_kind_display(),
             "point": point(event.point_number, point_titles),
             "detail": event.detail,
-            "changes": changes(event.changes),
+            "changes": changes(event.changes) + publishing_lines(event, publication, corrections),
         }
         for event in page
     ]
@@ -84,5 +117,6 @@ def assessment_history(request, code, pk):
             "page": page,
             "params": {},  # nothing to keep in the page links
             "rows": rows,
+            "publication": publication,
         },
     )

@@ -49,6 +49,7 @@ from assessments.services.reviewing import (
     is_member_of_council,
     reviewer_task_status,
 )
+from assessments.views.assessments import publishing_context
 from assessments.views.lookups import assessment_from_url
 from lgdss import unsaved
 
@@ -603,6 +604,7 @@ def review_outcome(request, code, pk):
             agreed_summary=_agreed_summary(agreed_rows),
             can_respond=assessment.status == Status.REVIEWED
             and request.user.has_perm("assessments.respond_to_review", assessment),
+            **publishing_context(request.user, assessment),
         ),
     )
 

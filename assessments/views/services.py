@@ -21,7 +21,8 @@ from assessments.forms.services import (
     product_label,
     service_in_use_named,
 )
-from assessments.models import AWAITING_REVIEW, Service, Sourcing
+from assessments.models import AWAITING_REVIEW, EVER_PUBLISHED, Service, Sourcing
+from assessments.views.assessments import _allowed_now
 from assessments.views.lookups import council_for, service_from_url
 from lgdss import unsaved
 
@@ -226,6 +227,10 @@ def service_detail(request, code, pk):
     draft = next((assessment for assessment in assessments if assessment.is_draft), None)
     waiting = next((a for a in assessments if a.status in AWAITING_REVIEW), None)
     may_change = request.user.has_perm("assessments.change_service", service)
+    for assessment in assessments:
+        assessment.has_report = assessment.status in EVER_PUBLISHED
+    # The assessment its lead may publish now (at most one waits for review or is reviewed).
+    publishable = next((a for a in assessments if _allowed_now(request.user, "publish", a)), None)
     return render(
         request,
         "assessments/services/service_detail.html",
@@ -237,6 +242,7 @@ def service_detail(request, code, pk):
             "draft": draft,
             "may_change": may_change and not service.is_retired,
             "may_retire": may_change,
+            "publishable": publishable,
             "may_start": draft is None
             and not service.is_retired
             and request.user.has_perm("assessments.start_assessment", service),

@@ -11,7 +11,7 @@ from assessments.models import ReviewType
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_every_page import fits_the_screen
 from tests.factories import CouncilFactory, PeerGroupFactory
-from tests.factories_publications import publish_directly
+from tests.factories_published_rows import publish_directly
 
 
 @pytest.fixture
