@@ -162,12 +162,12 @@ def test_published_through_the_workflow_are_listed_and_withdrawn_or_unpublished_
         ("rating=amber&rating=red", ["Apply for a school place", "Pay council tax"]),
         ("review_type=peer_reviewed", ["Report a missed bin"]),
         ("review_type=self_assessed", ["Apply for a school place", "Pay council tax"]),
-        ("point_met=4", ["Pay council tax", "Report a missed bin"]),
-        ("point_not_met=4", ["Apply for a school place"]),
-        ("point_not_met=1", ["Pay council tax"]),
+        ("point=4&point_met=true", ["Pay council tax", "Report a missed bin"]),
+        ("point=4&point_met=false", ["Apply for a school place"]),
+        ("point=1&point_met=false", ["Pay council tax"]),
         # Point 5 does not apply to Cardiff's: it is neither met nor not met.
-        ("point_met=5", ["Report a missed bin"]),
-        ("point_not_met=5", ["Pay council tax"]),
+        ("point=5&point_met=true", ["Report a missed bin"]),
+        ("point=5&point_met=false", ["Pay council tax"]),
     ],
 )
 def test_each_filter_narrows_the_results(client, published, query, expected):
@@ -185,7 +185,9 @@ def test_the_product_filter_narrows_to_publications_of_that_product(client, publ
 
 
 def test_filters_combine(client, published):
-    response = client.get("/results/?review_type=self_assessed&nation=England&point_not_met=1")
+    response = client.get(
+        "/results/?review_type=self_assessed&nation=England&point=1&point_met=false"
+    )
     assert services_listed(response) == ["Pay council tax"]
 
     response = client.get("/results/?review_type=peer_reviewed&rating=red")
@@ -219,6 +221,16 @@ def test_the_selected_filters_are_tags_that_each_remove_one(client, published):
     ]
 
 
+def test_a_point_and_whether_it_was_met_are_one_tag_that_removes_both(client, published):
+    html = client.get("/results/?point=1&point_met=false&rating=red").content.decode()
+
+    assert re.search(
+        r'<a class="moj-filter__tag" href="/results/\?rating=red"><span class="govuk-visually-hidden">'
+        r"Remove this filter:</span> 1\. Understand user needs: not met</a>",
+        html,
+    )
+
+
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
@@ -231,8 +243,10 @@ def test_the_selected_filters_are_tags_that_each_remove_one(client, published):
         ("peer_group=nowhere", "peer_group", "Select a peer group from the list"),
         ("council=%3Cscript%3E", "council", "Select a council from the list"),
         ("product=not-a-number", "product", "Select a product from the list"),
-        ("point_met=99", "point_met", "Select a point from the list"),
-        ("point_not_met=-1", "point_not_met", "Select a point from the list"),
+        ("point=99&point_met=true", "point", "Select a point from the list"),
+        ("point=3&point_met=maybe", "point_met", "Select whether the point was met or not met"),
+        ("point=3", "point_met", "Select whether point 3 was met or not met"),
+        ("point_met=false", "point", "Select a point"),
         ("sort=cheapest", "sort", "Select how to sort the results from the list"),
     ],
 )
@@ -246,7 +260,7 @@ def test_a_value_that_is_not_offered_is_an_error_beside_its_field(
     assert html.count(message) == 2  # in the error summary and beside the field
     anchor = (
         f"#id_{field}_1"
-        if field in ("nation", "rating", "review_type", "phase")
+        if field in ("nation", "rating", "review_type", "phase", "point_met")
         else f"#id_{field}"
     )
     assert f'<a href="{anchor}">{message}</a>' in html
@@ -321,7 +335,7 @@ def _queries(client, address):
     "address",
     [
         "/results/",
-        "/results/?nation=England&rating=green&point_met=3&point_not_met=4&sort=average",
+        "/results/?nation=England&rating=green&point=3&point_met=true&sort=average",
         "/",
         "/councils/cov/",
     ],
@@ -434,8 +448,8 @@ KNOWN = {
     "type": ["", "MD", "UA"],
     "peer_group": ["", "midlands", "yorkshire-and-humber", "wales"],
     "council": ["", "COV", "LDS", "CRF"],
-    "point_met": ["", *map(str, range(1, 16))],
-    "point_not_met": ["", *map(str, range(1, 16))],
+    "point": ["", *map(str, range(1, 16))],
+    "point_met": ["", "true", "false"],
     "sort": ["", "newest", "council", "average"],
     "page": None,  # any page number is a page
 }
@@ -460,19 +474,25 @@ def test_any_query_string_gives_the_results_or_says_which_filter_is_wrong(
     response = client.get("/results/", params)
 
     assert response.status_code == 200
-    wrong = [
+
+    def read(name):
+        """The values the page reads: every one of a checkbox's, the last of a select's."""
+        given = params.get(name, [] if name in CHECKBOXES else "")
+        values = given if isinstance(given, list) else [given]
+        return values if name in CHECKBOXES else values[-1:]
+
+    wrong = {
         name
-        for name, given in params.items()
-        if KNOWN[name] is not None
-        and any(
-            value not in KNOWN[name]
-            for value in (
-                (given if isinstance(given, list) else [given])
-                if name in CHECKBOXES
-                else [given[-1] if isinstance(given, list) else given]  # a select reads the last
-            )
-        )
-    ]
+        for name, known in KNOWN.items()
+        if known is not None and any(value not in known for value in read(name))
+    }
+    # A point and whether it was met are chosen together.
+    point, met = read("point")[0], read("point_met")[0]
+    if "point" not in wrong and "point_met" not in wrong:
+        if point and not met:
+            wrong.add("point_met")
+        if met and not point:
+            wrong.add("point")
     summary = re.search(r'govuk-error-summary__list">(.*?)</ul>', response.content.decode(), re.S)
     if wrong:
         linked = re.findall(r'<a href="#id_([a-z_]+?)(?:_1)?">', summary.group(1))

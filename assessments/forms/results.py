@@ -34,8 +34,8 @@ def filter_panel():
         _select("peer_group"),
         _select("council"),
         _select("product"),
-        _select("point_met"),
-        _select("point_not_met"),
+        _select("point"),
+        Field.radios("point_met", legend_size=Size.SMALL, small=True, inline=True),
     )
 
 

@@ -2,14 +2,19 @@
 
 `PublicationFilter` narrows `Publication.objects.public()` by the council's nation,
 region, type, peer group and the council itself, by the service's product, by phase,
-rating and review type, and by a point met or not met; and sorts what is left. Both
-`/results/` and the API read the same query-string parameters through it, so a filtered
-address means the same thing in both:
+rating and review type, and by a point met or not met; and sorts what is left. Its
+parameters have the names the API's filters have (assessments/api.py), so that a filter
+means the same in both:
 
     nation=England&nation=Wales   rating=green   review_type=peer_reviewed
     region=West Midlands          phase=beta     type=MD   peer_group=midlands
-    council=COV                   product=12     point_met=4   point_not_met=7
+    council=COV                   product=12     point=4&point_met=false
     sort=newest | council | average
+
+The checkbox filters (nation, phase, rating, review type) may be given more than once:
+publications matching any of the values. A point is given with whether it was met
+(`point_met=true`) or not (`point_met=false`); a point that does not apply counts as
+neither.
 
 Every choice offered is read from the publications themselves (their frozen columns),
 never from live councils or services, in a fixed number of queries whatever their
@@ -69,6 +74,19 @@ def _checkboxes(label, noun, field_name, choices=None):
     )
 
 
+class PointAndWhetherMetForm(forms.Form):
+    """The filters' form: a point is chosen with whether it was met, or not at all."""
+
+    def clean(self):
+        data = super().clean()
+        point, met = data.get("point"), data.get("point_met")
+        if point and not met and "point_met" not in self.errors:
+            self.add_error("point_met", f"Select whether point {point} was met or not met")
+        if met and not point and "point" not in self.errors:
+            self.add_error("point", "Select a point")
+        return data
+
+
 class PublicationFilter(FilterSet):
     """The filters and sort order of published results. Give it the query string (a
     QueryDict) and, usually, no queryset: it starts from `Publication.objects.public()`."""
@@ -82,18 +100,20 @@ class PublicationFilter(FilterSet):
     peer_group = _select("Peer group", "All peer groups", "peer group", "peer_group_slug")
     council = _select("Council", "All councils", "council", "council_code")
     product = _select("Product", "All products", "product", "product_id")
-    point_met = ChoiceFilter(
-        label="A point met",
-        empty_label="Any",
-        method="filter_point_met",
+    point = ChoiceFilter(
+        label="Point",
+        empty_label="Any point",
+        method="filter_point",
         error_messages={"invalid_choice": "Select a point from the list"},
     )
-    point_not_met = ChoiceFilter(
-        label="A point not met",
-        empty_label="Any",
-        method="filter_point_not_met",
-        help_text="A point that does not apply counts as neither met nor not met.",
-        error_messages={"invalid_choice": "Select a point from the list"},
+    point_met = ChoiceFilter(
+        label="Was the point met?",
+        choices=[("true", "Met"), ("false", "Not met")],
+        empty_label=None,
+        widget=forms.RadioSelect,
+        method="filter_point",
+        help_text="A point that does not apply counts as neither.",
+        error_messages={"invalid_choice": "Select whether the point was met or not met"},
     )
     sort = ChoiceFilter(
         label="Sort by",
@@ -106,6 +126,7 @@ class PublicationFilter(FilterSet):
     class Meta:
         model = Publication
         fields = []
+        form = PointAndWhetherMetForm
 
     def __init__(self, data=None, queryset=None, **kwargs):
         if queryset is None:
@@ -152,26 +173,27 @@ class PublicationFilter(FilterSet):
             .distinct()
             .order_by("number", "short_title")
         )
-        self.filters["point_met"].extra["choices"] = points
-        self.filters["point_not_met"].extra["choices"] = points
+        self.filters["point"].extra["choices"] = points
 
     @property
     def nothing_published(self):
         """Whether nothing public has been published at all (no council is offered)."""
         return not self.filters["council"].extra["choices"]
 
-    def filter_point_met(self, queryset, name, value):
-        return queryset.filter(_has_point(value, met=True))
-
-    def filter_point_not_met(self, queryset, name, value):
-        # Not applicable counts as neither met nor not met.
-        return queryset.filter(_has_point(value, met=False, not_applicable=False))
+    def filter_point(self, queryset, name, value):
+        """The point and whether it was met are one filter, applied in `filter_queryset`
+        once both are read."""
+        return queryset
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*{v: o for v, _, o in SORTS}[value])
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
+        point, met = self.form.cleaned_data.get("point"), self.form.cleaned_data.get("point_met")
+        if point and met:
+            # Not applicable counts as neither met nor not met.
+            queryset = queryset.filter(_has_point(point, met=met == "true", not_applicable=False))
         # No sort chosen, or one that is not offered: the newest first.
         if not self.form.cleaned_data.get("sort"):
             queryset = self.sort_by(queryset, "sort", DEFAULT_SORT)
@@ -189,7 +211,7 @@ class PublicationFilter(FilterSet):
         data = self.form.cleaned_data
         categories = []
         for name, field in self.form.fields.items():
-            if name == "sort":
+            if name in ("sort", "point_met"):
                 continue
             values = data.get(name)
             if not values:
@@ -197,10 +219,20 @@ class PublicationFilter(FilterSet):
             labels = dict(field.choices)
             items = []
             for value in values if isinstance(values, list) else [values]:
-                remaining = self._query(drop=(name, value)).urlencode()
+                label = labels.get(value, value)
+                if name == "point":
+                    if not data.get("point_met"):
+                        continue  # an error: not filtered, so no tag
+                    met = dict(self.form.fields["point_met"].choices)[data["point_met"]]
+                    label = f"{label}: {met.lower()}"
+                    remaining = self._query(drop=("point", "point_met"))
+                else:
+                    remaining = self._query(drop=((name, value),))
+                remaining = remaining.urlencode()
                 address = f"{path}?{remaining}" if remaining else path
-                items.append((labels.get(value, value), address))
-            categories.append((field.label, items))
+                items.append((label, address))
+            if items:
+                categories.append((field.label, items))
         return categories
 
     def clear_address(self, path):
@@ -213,12 +245,13 @@ class PublicationFilter(FilterSet):
         for the pagination links."""
         return dict(self._query().lists())
 
-    def _query(self, drop=None):
-        """The query string of the filters as given, less `drop` (name, value) and the page."""
+    def _query(self, drop=()):
+        """The query string of the filters as given, less the page and what `drop` names:
+        (name, value) pairs, or names (every value)."""
         query = QueryDict(mutable=True)
         for name in self.filters:
             for value in self.data.getlist(name) if hasattr(self.data, "getlist") else []:
-                if value and (name, value) != drop:
+                if value and name not in drop and (name, value) not in drop:
                     query.appendlist(name, value)
         return query
 
