@@ -45,6 +45,10 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 GOVUK := node_modules/govuk-frontend/dist/govuk
+# MOJ Frontend's filter component (the results page) and the icons its styles name.
+MOJ := node_modules/@ministryofjustice/frontend/moj
+MOJ_ICONS := icon-toggle-plus-minus.svg icon-close-cross-black.svg icon-tag-remove-cross.svg \
+	icon-tag-remove-cross-white.svg
 SCSS := $(wildcard static/scss/*.scss)
 
 static/build/app.css: $(SCSS) node_modules/.installed
@@ -52,6 +56,7 @@ static/build/app.css: $(SCSS) node_modules/.installed
 	npm run --silent build:css
 	cp $(GOVUK)/govuk-frontend.min.js static/build/govuk-frontend.min.js
 	rm -rf static/build/assets/images && cp -R $(GOVUK)/assets/images static/build/assets/images
+	cp $(addprefix $(MOJ)/assets/images/,$(MOJ_ICONS)) static/build/assets/images/
 
 # accessible-autocomplete as published (the council picker), with the source maps its files
 # name, which collectstatic looks for.

@@ -17,6 +17,7 @@ from assessments.views import (
     printout,
     public,
     publishing,
+    results,
     reviews,
     services,
     two_factor,
@@ -42,6 +43,8 @@ urlpatterns = [
         require_safe(public_record_page(PublishedFeed())),
         name="published_feed",
     ),
+    # Every published assessment, filtered and sorted.
+    path("results/", results.results, name="results"),
     # The public directory of councils and each council's page.
     path("councils/", councils.directory, name="council_directory"),
     path("councils/<council:code>/", councils.detail, name="council_detail"),

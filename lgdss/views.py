@@ -17,18 +17,34 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from assessments import scoring as scoring_model
+from assessments.models import Publication
 from assessments.publishing.caching import public_record_page
+from assessments.publishing.filters import figures
 from lgdss.context_processors import service as service_context
 from standard.models import StandardVersion
 
 logger = logging.getLogger(__name__)
 
 
+LATEST_ON_HOME = 5
+
+
 @require_safe
 @public_record_page(changes_outside_record=True)
 def home(request):
+    """The start page: what the service is, the latest publications and the national
+    figures, leading to the results. Three queries, whatever the number published."""
     standard = StandardVersion.objects.filter(is_current=True).first()
-    return render(request, "pages/home.html", {"standard": standard})
+    public = Publication.objects.public()
+    return render(
+        request,
+        "pages/home.html",
+        {
+            "standard": standard,
+            "latest": list(public[:LATEST_ON_HOME]),
+            "figures": figures(public),
+        },
+    )
 
 
 @require_safe

@@ -350,6 +350,8 @@ ACCESS += [
     _public("standard:point_detail", [3]),
     _public("assessments:council_directory"),
     _public("assessments:council_detail", ["cov"]),
+    # The published results: public, read-only.
+    _public("assessments:results"),
     # The published record: each report, the withdrawn one too (with its notice).
     Access(
         "assessments:published_assessment",

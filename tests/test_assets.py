@@ -1,5 +1,6 @@
 """The compiled front end: our settings for GOV.UK Frontend, and hashed static files."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,12 @@ def test_collectstatic_hashes_files_and_rewrites_the_module_import(tmp_path):
     hashed_warning = next(tmp_path.glob("timeout-warning.*.js")).name
     assert f'from "./{hashed_warning}"' in script
     assert list(tmp_path.glob("app.*.css.gz")), "whitenoise compresses the CSS"
+
+
+def test_every_image_the_css_names_is_built_beside_it():
+    """GOV.UK Frontend's images and MOJ Frontend's filter icons, which it names unquoted."""
+    css = (BUILD / "app.css").read_text()
+    names = re.findall(r'url\("?assets/images/([^")]+)"?\)', css)
+    assert "icon-tag-remove-cross.svg" in names
+    for name in names:
+        assert (BUILD / "assets" / "images" / name).exists(), name

@@ -51,10 +51,11 @@ def page_of(page):
 
 @register.inclusion_tag("assessments/councils/_pagination.html")
 def pagination(page, params):
-    """Links for the GOV.UK pagination component, keeping the search and filters in `params`."""
+    """Links for the GOV.UK pagination component, keeping the search and filters in `params`
+    ({name: value}, or {name: [values]} for a filter with several)."""
 
     def href(number):
-        return "?" + urlencode({**params, "page": number})
+        return "?" + urlencode({**params, "page": number}, doseq=True)
 
     items = [
         {"ellipsis": True}

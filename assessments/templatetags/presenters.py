@@ -259,3 +259,21 @@ def score_change(point, before, since):
         return f"No change since {date}"
     sign = "+" if difference > 0 else "\N{MINUS SIGN}"
     return f"{sign}{abs(difference)} since {date}"
+
+
+@register.simple_tag
+def published_rating_tag(publication):
+    """A publication's rating as a tag; "Not rated" when no point applied."""
+    return rating_tag(publication.rating, short=True) if publication.rating else "Not rated"
+
+
+@register.filter
+def published_average(publication):
+    """'3.4' (the table's heading says out of 5), or 'None scored' when no point applied."""
+    return "None scored" if publication.average is None else str(publication.average)
+
+
+@register.filter
+def published_met(publication):
+    """'12 of 14', the points met of the points that applied."""
+    return f"{publication.met} of {publication.applicable}"

@@ -8,8 +8,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments import services
 from assessments.forms.councils import AdoptionForm, CouncilFilterForm
-from assessments.models import Council
+from assessments.models import Council, Publication
 from assessments.publishing.caching import public_record_page
+from assessments.publishing.filters import latest_per_service
 from assessments.views.lookups import council_for, council_from_url
 
 COUNCILS_PER_PAGE = 50
@@ -42,7 +43,9 @@ def directory(request):
 @require_safe
 @public_record_page(changes_outside_record=True)
 def detail(request, code):
-    """A council's page: its facts, whether it has signed up, and (later) its assessments."""
+    """A council's page: its facts, whether it has signed up, and its services' latest
+    published results (public ones only, read from the publications), each with links to
+    its earlier ones. A fixed number of queries, whatever the number of publications."""
     council = council_from_url(code, Council.objects.select_related("peer_group"))
     if request.path != council.get_absolute_url():  # the code was not typed in lower case
         return redirect(council, permanent=True)
@@ -51,6 +54,9 @@ def detail(request, code):
         "assessments/councils/detail.html",
         {
             "council": council,
+            "publications": latest_per_service(
+                Publication.objects.public().filter(council=council)
+            ),
             "replaced_by": list(council.replaced_by.order_by("short_name")),
             "replaced": list(council.replaced.order_by("short_name")),
             "may_record_adoption": council.is_current
