@@ -8,10 +8,11 @@ They need the Standard loaded: use the `standard` fixture in tests that call the
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import F
 from django.utils import timezone
 
 from assessments import scoring
-from assessments.models import Publication, PublishedPoint, ReviewType, Status
+from assessments.models import Publication, PublicRecord, PublishedPoint, ReviewType, Status
 from tests.factories_assessments import AssessmentFactory
 from tests.factories_services import ServiceFactory
 
@@ -104,4 +105,8 @@ def publish_directly(
         )
         for point, score in zip(points, scores, strict=True)
     )
+    # A change to the public record, as the workflow counts one, so that cached public
+    # pages (assessments/publishing/caching.py) show the publication.
+    PublicRecord.objects.get_or_create(pk=1)
+    PublicRecord.objects.filter(pk=1).update(version=F("version") + 1, changed_at=timezone.now())
     return publication
