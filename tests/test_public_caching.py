@@ -23,6 +23,7 @@ from tests.factories_reviews import complete, submitted_assessment
 
 HOME = "/"
 COVENTRY = "/councils/cov/"
+RESULTS = "/results/?nation=England&sort=average"
 OPEN_DATA = "/data/"
 CSV = "/data/assessments.csv"
 FEED = "/feeds/published/"
@@ -255,7 +256,7 @@ def test_a_stored_page_costs_one_query_for_the_record(
     for n in range(publications - 1):
         other = submitted_assessment(coventry, coventry_lead, name=f"Service {n}")
         services.publish(other, by=coventry_lead)
-    for url in [report(published), HOME, COVENTRY, OPEN_DATA, FEED]:
+    for url in [report(published), HOME, COVENTRY, RESULTS, OPEN_DATA, FEED]:
         client.get(url)
         with django_assert_num_queries(1) as captured:
             assert client.get(url).status_code == 200

@@ -39,7 +39,8 @@ def test_a_visitor_gets_stored_and_revalidated_public_pages_that_still_work(
     page, pages, published, caplog
 ):
     another = pages.new_page()  # another visitor: a browser with an empty cache
-    for url in ["/", "/councils/cov/", f"/assessments/{published.pk}/", "/data/"]:
+    public_pages = ["/", "/results/", "/councils/cov/", f"/assessments/{published.pk}/", "/data/"]
+    for url in public_pages:
         drawn = page.goto(url)
         assert drawn.status == 200
         assert_govuk_frontend_started(page, drawn)
