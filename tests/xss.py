@@ -285,6 +285,18 @@ def dangerous_address(value):
     return normalised_address(value).startswith(DANGEROUS_SCHEMES)
 
 
+# The one <link> a page may have outside our static files: the feed of publications.
+OUR_FEED = "/feeds/published/"
+
+
+def _our_link(attributes):
+    """Our stylesheets and icons, or the alternate (Atom) address of our own feed."""
+    href = attributes.get("href") or ""
+    if href.startswith(settings.STATIC_URL) and not href.startswith("//"):
+        return True
+    return attributes.get("rel") == "alternate" and href == OUR_FEED
+
+
 class _Checker(HTMLParser):
     def __init__(self, allowed_styles):
         super().__init__(convert_charrefs=True)
@@ -307,7 +319,7 @@ class _Checker(HTMLParser):
             self.problems.append(f"an <svg> that is not ours: {written}")
         elif tag == "meta" and "http-equiv" in attributes:
             self.problems.append(f"<meta http-equiv>: {written}")
-        elif tag == "link" and not (attributes.get("href") or "").startswith(settings.STATIC_URL):
+        elif tag == "link" and not _our_link(attributes):
             self.problems.append(f"a <link> to elsewhere: {written}")
         for name, value in attrs:
             if name.startswith("on"):
