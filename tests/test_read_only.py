@@ -289,6 +289,11 @@ PART_VALUES = {
     "content_type_id": "1",
     "app_label": "assessments",
     "url": "anything/",
+    "slug": "assessments",
+    "file_format": "csv",
+    "unknown": "nothing",
+    "assessment_id": "1",
+    "service_id": "1",
 }
 
 
