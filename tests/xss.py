@@ -268,7 +268,7 @@ FORBIDDEN_ELEMENTS = {
     "listener",
 }
 # Our own inline SVG: the pagination arrows.
-OUR_SVG_CLASS = "govuk-pagination__icon"
+OUR_SVG_CLASS = ("govuk-pagination__icon", "app-chart__")  # icons, and charts drawn by us
 
 
 def normalised_address(value):

@@ -1,0 +1,16 @@
+"""Drawing `assessments.insight.charts.BarChart`s: `{% bar_chart chart %}`."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("assessments/insight/_bar_chart.html")
+def bar_chart(chart):
+    return {"chart": chart}
+
+
+@register.filter
+def chart_value(chart, value):
+    """A value as the chart writes it ("3.4", "62%", "–")."""
+    return chart.format(value)
