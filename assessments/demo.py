@@ -15,7 +15,9 @@ assessments as the demo gives it is left as it is).
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.db.models import F
 from django.utils.text import slugify
 
 from assessments import services
@@ -23,6 +25,7 @@ from assessments.models import (
     Council,
     PointAssessment,
     Product,
+    Publication,
     Recommendation,
     Review,
     Service,
@@ -101,6 +104,9 @@ class Demo:
     summary: str = ""
     response: str = ""
     withdrawn_because: str = ""
+    # Published this many days before the demo is loaded (see `_backdate`), so that the
+    # trends by quarter and a service's scores over time have more than one date to show.
+    days_ago: int = 0
 
 
 DEMOS = [
@@ -111,6 +117,7 @@ DEMOS = [
         "Tell us when your bin was not collected on the day it was due.",
         "beta",
         [3, 2, 2, 3, 3, 4, 1, 2, None, 3, 3, 2, 1, 2, 2],
+        days_ago=365,
     ),
     Demo(  # the same service a year on, peer reviewed: the report shows the change
         "COV",
@@ -195,6 +202,16 @@ DEMOS = [
         withdrawn_because="The assessment was published before the service's accessibility "
         "audit had finished; the council will publish a new one.",
     ),
+    Demo(  # a second council on the same product, so that its page compares councils
+        "GLG",
+        "lead@glasgow.example",
+        "Apply for a residents' parking permit",
+        "Apply for or renew a permit to park in a controlled parking zone.",
+        "beta",
+        [3, 3, 3, 2, 3, 3, None, 2, 2, 3, 2, 3, 2, 2, 3],
+        product="Parking Permits Online",
+        days_ago=200,
+    ),
 ]
 
 
@@ -257,8 +274,27 @@ def _publish(service, lead, demo):
     if demo.peer_review:
         _review(assessment, lead, demo)
     services.publish(assessment, by=lead)
+    if demo.days_ago:
+        _backdate(assessment, demo.days_ago)
     if demo.withdrawn_because:
         services.withdraw_publication(assessment, by=lead, reason=demo.withdrawn_because)
+
+
+def _backdate(assessment, days):
+    """Move a demo publication's dates `days` into the past: demo data only.
+
+    Every demo assessment is published through the workflow when the demo is loaded, so
+    all would otherwise be dated today, and the trends would have one quarter to show.
+    The publication is made exactly as any other; only its frozen dates (started,
+    submitted, reviewed, published) are then shifted back together, keeping their order.
+    Nothing outside `load_demo_data` does this."""
+    shift = timedelta(days=days)
+    Publication.objects.filter(pk=assessment.pk).update(
+        started_at=F("started_at") - shift,
+        submitted_at=F("submitted_at") - shift,
+        review_completed_at=F("review_completed_at") - shift,
+        published_at=F("published_at") - shift,
+    )
 
 
 def _review(assessment, council_lead, demo):

@@ -15,11 +15,13 @@ from assessments.views import (
     members,
     open_data,
     printout,
+    products,
     public,
     publishing,
     results,
     reviews,
     services,
+    trends,
     two_factor,
     work,
 )
@@ -45,6 +47,13 @@ urlpatterns = [
     ),
     # Every published assessment, filtered and sorted.
     path("results/", results.results, name="results"),
+    # Insight: suppliers' products, a service's trend and the national one.
+    path("products/", products.product_list, name="product_list"),
+    path("products/<slug:slug>/", products.product_detail, name="product_detail"),
+    path("products/<slug:slug>/points.csv", products.product_points_csv, name="product_points_csv"),
+    path("services/<int:pk>/", trends.service_record, name="service_record"),
+    path("insight/trends/", trends.trends, name="trends"),
+    path("insight/trends.csv", trends.trends_csv, name="trends_csv"),
     # The public directory of councils and each council's page.
     path("councils/", councils.directory, name="council_directory"),
     path("councils/<council:code>/", councils.detail, name="council_detail"),

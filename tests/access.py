@@ -42,6 +42,7 @@ from assessments.models import (
     PeerGroup,
     PointAssessment,
     PointMessage,
+    Product,
     Publication,
     Review,
     ReviewerAssignment,
@@ -398,6 +399,50 @@ ACCESS += [
         post=GET_ONLY,
     ),
     _public("assessments:published_feed"),
+    # Insight: products, a service's scores over time and the national trend, each with
+    # its CSV. A product or service with nothing public is not found.
+    _public("assessments:product_list"),
+    Access(
+        "assessments:product_detail",
+        args=lambda w: [w.published_product],
+        get=PUBLIC,
+        post=GET_ONLY,
+    ),
+    Access(
+        "assessments:product_detail",
+        case="a product no public assessment uses",
+        args=lambda w: [Product.objects.get(pk=w.product).slug],
+        get=each(HIDDEN),
+        post=GET_ONLY,
+    ),
+    Access(
+        "assessments:product_points_csv",
+        args=lambda w: [w.published_product],
+        get=PUBLIC,
+        post=GET_ONLY,
+    ),
+    Access(
+        "assessments:product_points_csv",
+        case="a product no public assessment uses",
+        args=lambda w: [Product.objects.get(pk=w.product).slug],
+        get=each(HIDDEN),
+        post=GET_ONLY,
+    ),
+    Access(
+        "assessments:service_record",
+        args=lambda w: [Assessment.objects.get(pk=w.published).service_id],
+        get=PUBLIC,
+        post=GET_ONLY,
+    ),
+    Access(
+        "assessments:service_record",
+        case="a service whose only publication was withdrawn",
+        args=lambda w: [Assessment.objects.get(pk=w.unpublished).service_id],
+        get=each(HIDDEN),
+        post=GET_ONLY,
+    ),
+    _public("assessments:trends"),
+    _public("assessments:trends_csv"),
     # The JSON API and its OpenAPI description: anyone reads them; nothing is posted.
     _public("api:openapi-json"),
     _public("api:api-root"),

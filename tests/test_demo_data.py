@@ -102,12 +102,17 @@ def test_demo_publications_are_made_through_the_workflow_once(councils, settings
         "points": PublishedPoint.objects.count(),
         "assessments": Assessment.objects.count(),
     }
-    assert made["publications"] == 8
+    assert made["publications"] == 9
 
     public = Publication.objects.public()
     assert set(public.values_list("review_type", flat=True)) == set(ReviewType.values)
     assert public.filter(review_type=ReviewType.PEER_REVIEWED).count() == 4
-    assert public.filter(review_type=ReviewType.SELF_ASSESSED).count() == 3
+    assert public.filter(review_type=ReviewType.SELF_ASSESSED).count() == 4
+    # Two councils on one product, and publications in more than one quarter (backdated).
+    parking = public.filter(product__name="Parking Permits Online")
+    assert set(parking.values_list("council_code", flat=True)) == {"LDS", "GLG"}
+    quarters = {(p.year, (p.month - 1) // 3) for p in public.values_list("published_at", flat=True)}
+    assert len(quarters) >= 2
     assert set(public.values_list("nation", flat=True)) == {"England", "Wales", "Scotland"}
     assert len(set(public.values_list("region", flat=True))) >= 4
 

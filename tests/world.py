@@ -38,6 +38,8 @@ from assessments.models import (
     PointAssessment,
     ReviewerAssignment,
     Role,
+    Service,
+    Sourcing,
     User,
 )
 from assessments.services import reviewers
@@ -115,6 +117,8 @@ class World:
     spare_group: int = 0
     supplier: int = 0
     product: int = 0
+    # The product Leeds's published self-assessment is built on: its public page's slug.
+    published_product: str = ""
     standard: int = 0
     first_point: int = 0
     # Rows of other apps, for their admin pages.
@@ -255,6 +259,10 @@ def build_world():
     complete(published, reviewer)
     services.publish(published, by=coventry_lead)
     self_published = submitted_assessment(leeds, leeds_lead, name="Pay council tax", score=2)
+    published_product = ProductFactory(supplier__name="Example Payments Ltd", name="Pay Online")
+    Service.objects.filter(pk=self_published.service_id).update(
+        sourcing=Sourcing.BOUGHT, product=published_product
+    )
     services.publish(self_published, by=leeds_lead)
     unpublished = submitted_assessment(coventry, coventry_lead, name="Find a school bus")
     services.publish(unpublished, by=coventry_lead)
@@ -356,6 +364,7 @@ def build_world():
         spare_group=spare_group.pk,
         supplier=product.supplier_id,
         product=product.pk,
+        published_product=published_product.slug,
         standard=standard.pk,
         first_point=standard.points.get(number=1).pk,
         group=Group.objects.create(name="Editors").pk,

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from assessments.models.assessments import Assessment
 from assessments.models.councils import visible_through_membership
@@ -28,6 +29,16 @@ class Product(models.Model):
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="products")
     name = models.CharField(max_length=150)
     description = models.TextField(blank=True)
+    # The product's public address, /products/<slug>/: made from the supplier and the name
+    # when the product is first saved (`unique_slug`), and kept when either is renamed, so
+    # that links to the page keep working.
+    slug = models.SlugField(
+        max_length=320,
+        unique=True,
+        blank=True,
+        help_text="The end of the product's public address. Leave it blank to make it "
+        "from the supplier's name and the product's.",
+    )
 
     class Meta:
         ordering = ["supplier__name", "name"]
@@ -37,6 +48,30 @@ class Product(models.Model):
 
     def __str__(self):
         return f"{self.supplier.name} {self.name}"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                type(self).objects.exclude(pk=self.pk), self.supplier.name, self.name
+            )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("assessments:product_detail", args=[self.slug])
+
+
+def unique_slug(products, supplier_name, name):
+    """ "example-civic-software-ltd-parking-permits-online", or the same with "-2", "-3"…
+    if `products` (the other products) already have it: two suppliers' names can slugify
+    alike ("A.B. Ltd" and "AB Ltd"). Used by `Product.save` and the migration that gave
+    existing products their slugs."""
+    base = slugify(f"{supplier_name} {name}")[:300].strip("-") or "product"
+    taken = set(products.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
 
 
 class Sourcing(models.TextChoices):
