@@ -95,6 +95,12 @@ def test_a_report_links_to_its_services_page(client, history):
     assert f'href="/services/{history["service"].pk}/"' in response.text
 
 
+def test_a_councils_page_links_a_service_published_more_than_once_to_its_page(client, history):
+    response = client.get("/councils/cov/")
+    assert f'href="/services/{history["service"].pk}/"' in response.text
+    assert "Scores over time" in page_text(response)
+
+
 def test_a_service_with_nothing_public_is_not_found(client, standard, coventry):
     only_withdrawn = publish_directly(coventry, withdrawn=True)
     assert client.get(f"/services/{only_withdrawn.service_id}/").status_code == 404
