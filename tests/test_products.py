@@ -20,6 +20,7 @@ from assessments.models import Product, ReviewType, Supplier
 from tests.factories_published_rows import publish_directly
 from tests.factories_services import ProductFactory
 from tests.test_public_results import page_text
+from tests.xss import executable_markup
 
 
 @pytest.fixture
@@ -290,3 +291,20 @@ def test_the_migration_gives_existing_products_unique_slugs():
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_hostile_names_are_shown_as_text(client, standard, coventry):
+    """A product, supplier and service named with markup: shown escaped, nothing runs,
+    in the chart's SVG as much as in the tables."""
+    payload = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+    product = ProductFactory(supplier__name=f"Evil {payload}", name=f"Forms {payload}")
+    publication = publish_directly(coventry, name=f"Pay {payload}", product=product)
+    for address in (
+        "/products/",
+        f"/products/{product.slug}/",
+        f"/services/{publication.service_id}/",
+    ):
+        response = client.get(address)
+        assert response.status_code == 200
+        assert executable_markup(response.text) == []
+        assert "&lt;script&gt;" in response.text
