@@ -30,7 +30,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="product",
             name="slug",
-            field=models.SlugField(blank=True, max_length=320, null=True),
+            # No index until it is unique: on PostgreSQL, making an indexed slug unique
+            # would add a second "_like" index of the same name.
+            field=models.SlugField(blank=True, db_index=False, max_length=320, null=True),
         ),
         migrations.RunPython(fill_slugs, migrations.RunPython.noop),
         migrations.AlterField(
