@@ -249,3 +249,13 @@ def test_query_counts_do_not_grow_with_the_number_published(
     publish_directly(coventry, service=service, withdrawn=True)
     with_many = _queries(client, address)
     assert with_one == with_many
+
+
+@pytest.mark.parametrize("address", ["/insight/trends/", "/insight/trends.csv", "service"])
+def test_the_trend_pages_answer_304_until_the_record_changes(client, history, address):
+    if address == "service":
+        address = f"/services/{history['service'].pk}/"
+    first = client.get(address)
+    assert client.get(address, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    publish_directly(history["service"].council, service=history["service"])
+    assert client.get(address, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
