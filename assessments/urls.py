@@ -12,6 +12,7 @@ from assessments.views import (
     discussion,
     emails,
     history,
+    insight,
     members,
     open_data,
     printout,
@@ -45,6 +46,10 @@ urlpatterns = [
     ),
     # Every published assessment, filtered and sorted.
     path("results/", results.results, name="results"),
+    # Insight into the published record: the hub, and self-assessed against agreed scores.
+    path("insight/", insight.insight, name="insight"),
+    path("insight/self-and-agreed/", insight.self_and_agreed, name="self_and_agreed"),
+    path("insight/self-and-agreed.csv", insight.self_and_agreed_csv, name="self_and_agreed_csv"),
     # The public directory of councils and each council's page.
     path("councils/", councils.directory, name="council_directory"),
     path("councils/<council:code>/", councils.detail, name="council_detail"),
