@@ -289,3 +289,61 @@ def test_the_figures_match_a_recomputation_from_the_open_data(client, record):
         assert {name: page[key][name] for name in expected} == expected, key
     # And every group the page has with an assessment in it was recomputed.
     assert {k for k, r in page.items() if r["assessments"] != "0"} == set(groups)
+
+
+def test_no_payload_runs_from_what_the_examples_show(client, standard, coventry):
+    """What councils and reviewers typed, shown on the national picture (the service's and
+    council's names, the evidence, its links and what was done well), runs no script."""
+    from django.db.models import F
+
+    from assessments.models import Publication, PublicRecord
+    from tests.xss import executable_markup, payloads_for_pages
+
+    publication = publish_directly(coventry, review_type=PEER, scores=with_point_9(5))
+    for payload in payloads_for_pages():
+        if "\x00" in payload:
+            continue  # forms refuse a NUL character, and PostgreSQL cannot store one
+        Publication.objects.filter(pk=publication.pk).update(
+            service_name=payload[:150], council_name=payload[:120]
+        )
+        PublishedPoint.objects.filter(publication=publication, number=9).update(
+            evidence=payload,
+            done_well=payload,
+            # Addresses are checked when typed (only http and https are saved).
+            links=[{"title": payload, "url": "https://example.org/evidence"}],
+        )
+        PublicRecord.objects.filter(pk=1).update(version=F("version") + 1)
+        response = client.get(PAGE)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Read point 9 in the report" in html  # the example, with the payload, is shown
+        assert executable_markup(html) == [], payload
+
+
+def test_publications_against_an_earlier_version_of_the_standard_are_left_out(
+    client, record, standard
+):
+    """A point's number belongs to a version: once a new version is current, the picture
+    is of its point 9, which nobody has published against yet."""
+    from standard.models import Point, StandardVersion
+
+    StandardVersion.objects.update(is_current=False)
+    later = StandardVersion.objects.create(
+        slug="lgdss-2-0",
+        name=standard.name,
+        short_name="LGDSS",
+        version="2.0",
+        published_on="2030-01-01",
+        publisher="LocalGov Digital",
+        source_url=standard.source_url,
+        licence_name=standard.licence_name,
+        licence_url=standard.licence_url,
+        is_current=True,
+    )
+    Point.objects.create(version=later, number=9, short_title="A new point 9", statement="New.")
+    html = client.get(PAGE).content.decode()
+    assert "No council has published an assessment against version 2.0" in html
+    assert "A new point 9" in html
+    rows = figures_by_key(read_csv(client, CSV))
+    assert rows[("all", "all", "all")]["assessments"] == "0"
+    assert rows[("all", "all", "all")]["standard_version"] == "2.0"
