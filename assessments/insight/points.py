@@ -163,8 +163,9 @@ class PointPicture:
         return self.overall.all.assessments
 
 
-def point_picture(standard, number):
-    """The national picture of point `number` of `standard`: four queries."""
+def point_picture(standard, number, *, examples=True):
+    """The national picture of point `number` of `standard`: four queries (three without
+    the `examples`, which a download of the figures does not need)."""
     answers = _points(standard).filter(number=number)
 
     spread = _grouped(answers, "not_applicable", "score")
@@ -195,7 +196,7 @@ def point_picture(standard, number):
         scores=scores,
         phases=phases,
         council_types=council_types,
-        examples=best_examples(answers),
+        examples=best_examples(answers) if examples else [],
     )
 
 

@@ -149,7 +149,8 @@ def _breakdown_charts(point, included, groups, key, noun):
 def point_picture(request, number):
     """How councils score on one point of the current Standard across the public record:
     the spread of scores, by phase and by council type, and the best-scoring examples with
-    their evidence. Six queries, whatever the number of publications."""
+    their evidence. Seven queries, whatever the number of publications: the record's
+    version, the Standard, the point, three breakdowns and the examples."""
     standard, point = _current_point(number)
     picture = arithmetic.point_picture(standard, number)
     included = _what_is_included(standard, picture)
@@ -227,9 +228,9 @@ def point_picture_rows(standard, point, picture):
 @require_safe
 @public_record_download
 def point_picture_csv(request, number):
-    """The national picture's figures as CSV: five queries."""
+    """The national picture's figures as CSV: six queries."""
     standard, point = _current_point(number)
-    picture = arithmetic.point_picture(standard, number)
+    picture = arithmetic.point_picture(standard, number, examples=False)
     return csv_download(
         f"lgdss-point-{number}-national-picture.csv",
         POINT_PICTURE_HEADER,
@@ -278,7 +279,8 @@ def _self_and_agreed_wording(rows, titles):
 @public_record_page(changes_outside_record=True)
 def self_and_agreed(request):
     """Across public peer-reviewed publications, each point's self scores against the
-    agreed ones. Five queries, whatever the number of publications."""
+    agreed ones. Five queries, whatever the number of publications: the record's version,
+    the Standard, its points' titles, the comparison and the count."""
     standard = _current_standard()
     titles = dict(standard.points.values_list("number", "short_title"))
     rows = arithmetic.self_and_agreed(standard)
@@ -333,7 +335,7 @@ SELF_AND_AGREED_HEADER = [
 @require_safe
 @public_record_download
 def self_and_agreed_csv(request):
-    """Self against agreed, per point, as CSV: three queries."""
+    """Self against agreed, per point, as CSV: four queries."""
     standard = _current_standard()
     titles = dict(standard.points.values_list("number", "short_title"))
     return csv_download(
