@@ -12,6 +12,7 @@ from assessments.views import (
     discussion,
     emails,
     history,
+    insight,
     members,
     open_data,
     printout,
@@ -54,6 +55,10 @@ urlpatterns = [
     path("services/<int:pk>/", trends.service_record, name="service_record"),
     path("insight/trends/", trends.trends, name="trends"),
     path("insight/trends.csv", trends.trends_csv, name="trends_csv"),
+    # Insight into the published record: the hub, and self-assessed against agreed scores.
+    path("insight/", insight.insight, name="insight"),
+    path("insight/self-and-agreed/", insight.self_and_agreed, name="self_and_agreed"),
+    path("insight/self-and-agreed.csv", insight.self_and_agreed_csv, name="self_and_agreed_csv"),
     # The public directory of councils and each council's page.
     path("councils/", councils.directory, name="council_directory"),
     path("councils/<council:code>/", councils.detail, name="council_detail"),

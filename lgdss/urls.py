@@ -2,12 +2,20 @@ from django.contrib import admin
 from django.urls import include, path
 
 from assessments.api import api, not_found
+from assessments.views import insight
 from lgdss import session_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     # Beside the Standard's pages, but about assessments, which `standard` knows nothing of.
     path("standard/scoring/", views.scoring, name="scoring"),
+    # Each point's national picture, linked from the point's page (assessments.views.insight).
+    path("standard/<int:number>/national-picture/", insight.point_picture, name="point_picture"),
+    path(
+        "standard/<int:number>/national-picture.csv",
+        insight.point_picture_csv,
+        name="point_picture_csv",
+    ),
     path("standard/", include("standard.urls")),
     path("", include("assessments.urls")),
     # The read-only JSON API of the public record, described at /api/v1/openapi.json.

@@ -349,6 +349,15 @@ ACCESS += [
     _public("standard:point_list"),
     _public("standard:about"),
     _public("standard:point_detail", [3]),
+    # Insight: the hub, each point's national picture and councils' own scores against
+    # agreed ones, with their CSV downloads. A point the Standard does not have is 404.
+    _public("assessments:insight"),
+    _public("point_picture", [9]),
+    _public("point_picture_csv", [9]),
+    Access("point_picture", case="no such point", args=[16], get=each(HIDDEN), post=GET_ONLY),
+    Access("point_picture_csv", case="no such point", args=[16], get=each(HIDDEN), post=GET_ONLY),
+    _public("assessments:self_and_agreed"),
+    _public("assessments:self_and_agreed_csv"),
     _public("assessments:council_directory"),
     _public("assessments:council_detail", ["cov"]),
     # The published results: public, read-only.

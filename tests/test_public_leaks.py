@@ -172,6 +172,14 @@ def surfaces(public, hidden):
         ("/api/v1/standard/points?limit=100", "the API's points"),
         ("/api/v1/standard/points/1", "the API's point 1"),
         ("/feeds/published/", "the feed"),
+        ("/insight/", "the insight pages"),
+        ("/insight/self-and-agreed/", "own scores against agreed ones"),
+        ("/insight/self-and-agreed.csv", "own scores against agreed ones as CSV"),
+        *(
+            (f"/standard/{number}/national-picture/", f"point {number}'s national picture")
+            for number in range(1, 16)
+        ),
+        ("/standard/1/national-picture.csv", "point 1's national picture as CSV"),
     ]
 
 

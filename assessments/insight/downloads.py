@@ -17,13 +17,14 @@ class _Line:
 
 
 def csv_download(filename, header, rows):
-    """A streamed CSV attachment: the header, then `rows` (lists of values)."""
+    """A streamed CSV attachment: the header, then `rows` (lists of values; None is written
+    as an empty cell)."""
     writer = csv.writer(_Line())
 
     def lines():
         yield writer.writerow(header)
         for row in rows:
-            yield writer.writerow([neutralise(value) for value in row])
+            yield writer.writerow(["" if value is None else neutralise(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
