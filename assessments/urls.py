@@ -8,6 +8,7 @@ from assessments.views import (
     accounts,
     assessments,
     assignments,
+    compare,
     councils,
     discussion,
     emails,
@@ -62,6 +63,14 @@ urlpatterns = [
     # The public directory of councils and each council's page.
     path("councils/", councils.directory, name="council_directory"),
     path("councils/<council:code>/", councils.detail, name="council_detail"),
+    path(
+        "councils/<council:code>/points.csv",
+        compare.council_points_csv,
+        name="council_points_csv",
+    ),
+    # Councils side by side (the figures of a council against its peers are on its page).
+    path("compare/", compare.compare, name="compare"),
+    path("compare/points.csv", compare.compare_csv, name="compare_csv"),
     path("councils/<council:code>/sign-up/", councils.record_adoption, name="record_adoption"),
     # A council's digital services.
     path("councils/<council:code>/services/", services.service_list, name="service_list"),

@@ -167,6 +167,8 @@ class Access:
     watch: tuple = ()
     # What POST sends other than a form (`data` is then the body), e.g. a browser's report.
     content_type: str = ""
+    # A query string the address is walked with, e.g. "councils=cov,lds".
+    query: str = ""
 
     @property
     def id(self):
@@ -174,7 +176,7 @@ class Access:
 
     def url(self, world):
         args = self.args(world) if callable(self.args) else self.args
-        return reverse(self.name, args=args)
+        return reverse(self.name, args=args) + (f"?{self.query}" if self.query else "")
 
     def post_data(self, world):
         return self.data(world) if callable(self.data) else self.data
@@ -391,6 +393,36 @@ ACCESS += [
         post=GET_ONLY,
     ),
     # Open data: the page that describes it, each download, and the feed.
+    # Comparing councils: the form alone, a comparison (its CSV), a bad choice (the
+    # form with an error; no such CSV); a council's figures against its peers as CSV.
+    _public("assessments:compare"),
+    Access(
+        "assessments:compare",
+        case="two councils",
+        query="councils=cov,lds",
+        get=PUBLIC,
+        post=GET_ONLY,
+    ),
+    Access(
+        "assessments:compare",
+        case="an unknown council",
+        query="councils=cov,zzz",
+        get=PUBLIC,
+        post=GET_ONLY,
+    ),
+    Access(
+        "assessments:compare_csv",
+        query="councils=cov,lds",
+        get=PUBLIC,
+        post=GET_ONLY,
+    ),
+    Access(
+        "assessments:compare_csv",
+        case="no councils chosen",
+        get=each(HIDDEN),
+        post=GET_ONLY,
+    ),
+    _public("assessments:council_points_csv", ["cov"]),
     _public("assessments:open_data"),
     _public("assessments:open_data_download", ["assessments", "csv"]),
     Access(

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments import services
 from assessments.forms.councils import AdoptionForm, CouncilFilterForm
+from assessments.insight import peers
 from assessments.models import Council, Publication
 from assessments.publishing.caching import public_record_page
 from assessments.publishing.filters import latest_per_service
@@ -45,15 +46,21 @@ def directory(request):
 def detail(request, code):
     """A council's page: its facts, whether it has signed up, and its services' latest
     published results (public ones only, read from the publications), each with links to
-    its earlier ones. A fixed number of queries, whatever the number of publications."""
+    its earlier ones, and its average on each point beside its type's and its region's
+    (`peers.council_against_peers`, two queries). A fixed number of queries, whatever
+    the number of publications."""
     council = council_from_url(code, Council.objects.select_related("peer_group"))
     if request.path != council.get_absolute_url():  # the code was not typed in lower case
         return redirect(council, permanent=True)
+    against_peers = peers.council_against_peers(council)
     return render(
         request,
         "assessments/councils/detail.html",
         {
             "council": council,
+            "against_peers": [
+                (comparison, comparison.chart(council)) for comparison in against_peers
+            ],
             "publications": latest_per_service(
                 Publication.objects.public().filter(council=council)
             ),
