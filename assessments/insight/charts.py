@@ -145,6 +145,11 @@ class BarChart:
         return drawn
 
     @property
+    def table_caption_id(self):
+        """The id of the caption of the table beside the chart, which names its region."""
+        return f"{self.id}-table-caption"
+
+    @property
     def label_x(self):
         return LABEL_WIDTH - 8
 
