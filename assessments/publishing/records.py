@@ -26,7 +26,7 @@ from assessments.publishing.snapshot import load_snapshot
 public_record_changed = django.dispatch.Signal()
 
 
-def _announce():
+def announce_change():
     """Count a change to the public record (in the caller's transaction), and tell the
     listeners once it is committed."""
     now = timezone.now()
@@ -43,12 +43,25 @@ def write_publication(assessment, *, by, at, source):
     is, peer reviewed when it comes from a completed review (`source` is the state it was
     published from)."""
     frozen = load_snapshot(assessment, peer_reviewed=source == Status.REVIEWED)
-    publication = Publication.objects.create(
+    publication, points = publication_rows(assessment, frozen, by=by, at=at)
+    publication.save(force_insert=True)
+    PublishedPoint.objects.bulk_create(points)
+    announce_change()
+    return publication
+
+
+def publication_rows(assessment, frozen, *, by, at):
+    """The `Publication` of `frozen` (a `snapshot` of `assessment`) and its
+    `PublishedPoint`s, unsaved: the one mapping from a snapshot to the public record's
+    columns, used by `write_publication` and by `generate_scale_data`, which saves them
+    in bulk (assessments/scale_data.py)."""
+    service = assessment.service
+    publication = Publication(
         assessment=assessment,
-        council=assessment.service.council,
-        service=assessment.service,
+        council=service.council,
+        service=service,
         standard=assessment.standard,
-        product=assessment.service.product,
+        product=service.product,
         **frozen.council,
         **frozen.service,
         phase=frozen.phase,
@@ -69,7 +82,7 @@ def write_publication(assessment, *, by, at, source):
         published_at=at,
         published_by=by,
     )
-    PublishedPoint.objects.bulk_create(
+    points = [
         PublishedPoint(
             publication=publication,
             number=point.number,
@@ -89,9 +102,8 @@ def write_publication(assessment, *, by, at, source):
             met=point.met,
         )
         for point in frozen.points
-    )
-    _announce()
-    return publication
+    ]
+    return publication, points
 
 
 def _figures(prefix, figures):
@@ -107,7 +119,7 @@ def withdraw_publication_record(assessment, *, by, at, reason):
     Publication.objects.filter(pk=assessment.pk).update(
         withdrawn_at=at, withdrawn_by=by, withdrawn_reason=reason
     )
-    _announce()
+    announce_change()
 
 
 def correct(publication, *, by, point_number, field, text, reason):
@@ -148,5 +160,5 @@ def correct(publication, *, by, point_number, field, text, reason):
             detail=reason,
             created_at=now,
         )
-        _announce()
+        announce_change()
     return correction
