@@ -49,7 +49,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -457,8 +457,18 @@ def generate(*, services=10, max_assessments=3, seed=2016, councils=None, progre
         )
         generator.run(progress or (lambda text: None), started)
         announce_change()
+    _analyse()
     generator.report.seconds = time.monotonic() - started
     return generator.report
+
+
+def _analyse():
+    """Give PostgreSQL's planner statistics of the new rows at once. Until autovacuum
+    gets to them it plans for empty tables: the first request to /results/ after a run
+    took four and a half minutes, the same request after ANALYZE about one second."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 @lru_cache(maxsize=4096)
