@@ -351,7 +351,7 @@ class Report:
             f"Councils: {self.councils:,}",
             f"People: {self.people:,}",
             f"Services: {self.services:,}",
-            f"Assessments: {self.assessments:,} (all published)",
+            f"Assessments: {self.assessments:,}, each published",
             f"Reviews: {self.reviews:,}",
             f"Point scores: {self.point_scores:,} by councils, {self.reviewer_scores:,} "
             f"by reviewers, {self.agreed_scores:,} agreed",
