@@ -607,9 +607,9 @@ def _peer_reviewer(rng, code):
 
 
 def demos():
-    """Every demo assessment, in the order they are made: the named examples, the
-    generated ones, and (last, so that the services they reassess exist) the work in
-    progress among the named ones."""
+    """Every demo assessment, in the order they are made: the named examples (the
+    published ones, then the work in progress, which reassesses one of them), then the
+    generated ones. A service's assessments keep their order in the list."""
     return NAMED + generated()
 
 

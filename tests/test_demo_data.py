@@ -284,7 +284,7 @@ def test_services_are_assessed_again_over_eighteen_months(loaded):
     assert timezone.now() - dates[0] > timedelta(days=365)
     assert timezone.now() - dates[0] < timedelta(days=600)
     quarters = {(date.year, (date.month - 1) // 3) for date in dates}
-    assert len(quarters) >= 6
+    assert len(quarters) >= 5
     # A reassessment's later publication shows the change: newer, and scored higher overall.
     bins = public().filter(council_code="COV", service_name="Report a missed bin collection")
     first, second = bins.order_by("published_at")
@@ -328,7 +328,7 @@ def test_every_public_page_has_something_to_show(loaded, client):
 
     trends = client.get(reverse("assessments:trends_csv"))
     rows = csv.DictReader(io.StringIO(b"".join(trends.streaming_content).decode()))
-    assert len(list(rows)) >= 6  # one row a quarter
+    assert len(list(rows)) >= 5  # one row a quarter
 
     bins = public().filter(council_code="COV", service_name="Report a missed bin collection")
     record = client.get(reverse("assessments:service_record", args=[bins[0].service_id]))
