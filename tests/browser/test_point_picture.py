@@ -26,19 +26,21 @@ def test_an_officer_reads_the_national_picture_of_point_9_and_the_insight_pages(
     page.get_by_role("link", name="See how councils score on point 9: the national picture").click()
 
     expect(page.locator("h1")).to_have_text("The national picture of point 9")
-    # The demo's 8 public publications (the withdrawn one is left out).
+    # The demo's 57 public publications (the withdrawn one is left out).
     expect(
-        page.get_by_text("8 assessments: 4 peer reviewed, 4 self-assessed").first
+        page.get_by_text("57 assessments: 30 peer reviewed, 27 self-assessed").first
     ).to_be_visible()
     expect(page.get_by_role("img", name="How point 9 was scored")).to_be_visible()
     expect(page.get_by_role("heading", name="By council type")).to_be_visible()
-    # The best examples: the three 3s, newest first, each with its evidence and report.
+    # The best examples: the highest scores, newest first, each with its evidence and report.
     examples = page.locator("h3")
     expect(examples).to_have_text(
         [
-            "Book a bulky uplift, Glasgow City Council",
-            "Report a pothole, Leeds City Council",
+            "Claim Housing Benefit and Council Tax Reduction, London Borough of Camden",
+            "Claim Housing Benefit and Council Tax Reduction, Monmouthshire County Council",
             "Pay your council tax, City of Cardiff Council",
+            "Book a bulky uplift, Glasgow City Council",
+            "Subscribe to garden waste collection, Belfast City Council",
         ]
     )
     expect(
@@ -50,7 +52,7 @@ def test_an_officer_reads_the_national_picture_of_point_9_and_the_insight_pages(
         page.get_by_role("link", name="Download the figures of point 9 (CSV)").click()
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
     overall = next(r for r in rows if (r["breakdown"], r["review_type"]) == ("all", "all"))
-    assert overall["assessments"] == "8"
+    assert overall["assessments"] == "57"
     assert overall["not_applicable"] == "2"
 
     page.get_by_role("link", name="Read point 9 in the report of Pay your council tax").click()
@@ -65,7 +67,7 @@ def test_an_officer_reads_the_national_picture_of_point_9_and_the_insight_pages(
 
     page.get_by_role("link", name="Councils' own scores against agreed scores").click()
     expect(page.locator("h1")).to_have_text("Councils' own scores against agreed scores")
-    expect(page.get_by_text("The figures include the 4 peer-reviewed assessments")).to_be_visible()
+    expect(page.get_by_text("The figures include the 30 peer-reviewed assessments")).to_be_visible()
     expect(page.get_by_text("Teams over-rate themselves most on point")).to_be_visible()
     assert_accessible(page)
 

@@ -61,7 +61,9 @@ def test_a_visitor_follows_the_public_record_from_the_home_page(page, demo):
     permits = next(r for r in rows if r["service_name"] == LEEDS_PERMITS)
     assert permits["average"] == average_on_results
     assert permits["review_type"] == "peer_reviewed"
-    assert "Apply for a Blue Badge" not in {r["service_name"] for r in rows}  # withdrawn
+    published = {(r["council_code"], r["service_name"]) for r in rows}
+    assert ("GLG", "Apply for a Blue Badge") not in published  # withdrawn
+    assert ("GLG", "Book a bulky uplift") in published
 
     # The API says the same, filtered the same way.
     answer = page.request.get(

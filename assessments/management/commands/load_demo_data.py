@@ -1,7 +1,8 @@
-"""Demo accounts and published demo assessments (`assessments.demo`) for `make run` and
-`make dev`. Refuses to run unless DEMO_DATA is true."""
+"""Demo accounts and the lived-in demo (`assessments.demo`) for `make run` and `make dev`.
+Refuses to run unless DEMO_DATA is true."""
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -34,6 +35,24 @@ ACCOUNTS = [
     ("reviewer@birmingham.example", "Rita Kowalska", "BIR", Role.CONTRIBUTOR, True, False),
     ("assessor@lgdss.example", "Ines Achebe", None, None, ASSESSOR, False),
     ("coordinator@lgdss.example", "Coco Adeyemi", None, None, False, True),
+    # Added with the lived-in demo: a second peer reviewer, a second contributor, and a
+    # lead for each council the demo adds (assessments.demo.LEADS), one in every region.
+    ("reviewer@bristol.example", "Grace Lindqvist", "BST", Role.CONTRIBUTOR, True, False),
+    ("editor@leeds.example", "Amir Haddad", "LDS", Role.CONTRIBUTOR, False, False),
+    ("lead@newcastle.example", "Aidan Robson", "NET", Role.LEAD, False, False),
+    ("lead@manchester.example", "Priya Nair", "MAN", Role.LEAD, False, False),
+    ("lead@nottingham.example", "Tom Whitaker", "NGM", Role.LEAD, False, False),
+    ("lead@cambridge.example", "Hannah Price", "CAB", Role.LEAD, False, False),
+    ("lead@suffolk.example", "Daniel Moss", "SFK", Role.LEAD, False, False),
+    ("lead@camden.example", "Femi Adebayo", "CMD", Role.LEAD, False, False),
+    ("lead@hackney.example", "Zara Hussain", "HCK", Role.LEAD, False, False),
+    ("lead@brighton.example", "Sophie Clarke", "BNH", Role.LEAD, False, False),
+    ("lead@kent.example", "Oliver Grant", "KEN", Role.LEAD, False, False),
+    ("lead@bristol.example", "Jack Thomas", "BST", Role.LEAD, False, False),
+    ("lead@cornwall.example", "Tamsin Penrose", "CON", Role.LEAD, False, False),
+    ("lead@monmouthshire.example", "Rhys Morgan", "MON", Role.LEAD, False, False),
+    ("lead@edinburgh.example", "Isla Fraser", "EDH", Role.LEAD, False, False),
+    ("lead@belfast.example", "Niamh O'Neill", "BFS", Role.LEAD, False, False),
 ]
 
 
@@ -48,7 +67,8 @@ PRODUCTS = {
 
 class Command(BaseCommand):
     help = (
-        "Create the demo accounts and published assessments (only where DEMO_DATA=true). "
+        "Create the demo accounts and the lived-in demo's assessments (only where "
+        "DEMO_DATA=true). "
         "Safe to run again."
     )
 
@@ -62,11 +82,13 @@ class Command(BaseCommand):
         if not StandardVersion.objects.exists():
             call_command("loaddata", "standard_lgdss_1_0", verbosity=0)
 
+        # Hashing a password is slow on purpose: hash the shared one once for everyone.
+        password = make_password(PASSWORD)
         with transaction.atomic():
             for email, name, code, role, reviewer, coordinator in ACCOUNTS:
                 user, _ = User.objects.get_or_create(email=email)
                 user.full_name = name
-                user.set_password(PASSWORD)
+                user.password = password
                 user.is_active = True
                 user.is_coordinator = coordinator
                 user.is_staff = coordinator
@@ -101,7 +123,7 @@ class Command(BaseCommand):
                 what.append(f"peer reviewer ({group.name})")
             if coordinator:
                 what.append("coordinator")
-            self.stdout.write(f"  {email:30} {'; '.join(what)}")
+            self.stdout.write(f"  {email:32} {'; '.join(what)}")
         app = TOTPDevice.objects.get(user__email="coordinator@lgdss.example")
         self.stdout.write(
             "The coordinator also gives a security code after the password (two-factor "
