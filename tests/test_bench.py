@@ -144,6 +144,7 @@ def _row(name="results", kind="public", rps=600.0, p95=40.0, **extra):
         "name": name,
         "kind": kind,
         "rps": rps,
+        "requests": 1000,
         "p50_ms": 10.0,
         "p95_ms": p95,
         "p99_ms": 60.0,
@@ -196,6 +197,21 @@ def test_first_visit_over_150_kb_misses():
 def test_any_failed_request_misses():
     assert bench.judge(_row(non_success=1), 1000.0)["targets"]["no_errors"] is False
     assert bench.judge(_row(socket_errors=1), 1000.0)["targets"]["no_errors"] is False
+
+
+def test_a_run_in_which_no_request_finished_fails_and_shows_no_figures():
+    row = bench.judge(_row(rps=0.0, requests=0, p95=0.0), 1000.0)
+    assert row["targets"]["no_errors"] is False
+    line = bench.table([row]).splitlines()[1]
+    assert line.split()[1] == "-"  # no requests a second to show
+
+
+def test_a_download_is_loaded_long_enough_for_whole_downloads_to_finish(monkeypatch):
+    monkeypatch.setattr(bench.os, "cpu_count", lambda: 2)
+    args = bench.parse_args(["--duration", "5", "--connections", "8", "--threads", "2"])
+    load = bench.download_load(args, {"seconds": 8.5})
+    assert load == {"connections": 2, "threads": 2, "duration": 31, "timeout": 31}
+    assert bench.download_load(args, {"seconds": 0.1})["duration"] == 6
 
 
 def test_healthz_and_downloads_have_no_page_targets():

@@ -24,6 +24,7 @@ import argparse
 import datetime
 import gzip
 import json
+import math
 import os
 import re
 import secrets
@@ -336,13 +337,13 @@ def combine_runs(runs):
     }
 
 
-def wrk_command(wrk, url, *, connections, threads, duration, cookie):
+def wrk_command(wrk, url, *, connections, threads, duration, cookie, timeout=10):
     command = [
         wrk,
         f"--connections={connections}",
         f"--threads={threads}",
         f"--duration={duration}s",
-        "--timeout=10s",
+        f"--timeout={timeout}s",
         "--latency",
         f"--script={LUA}",
         "--header",
@@ -353,6 +354,25 @@ def wrk_command(wrk, url, *, connections, threads, duration, cookie):
     return [*command, url]
 
 
+def is_download(target):
+    return target["path"].endswith(".csv")
+
+
+def download_load(args, memory):
+    """The load for a whole download, which takes seconds, not milliseconds: no more
+    connections than CPUs, for long enough that downloads finish (three times one alone,
+    and more), with wrk's timeout as long as the run."""
+    connections = max(1, min(args.connections, os.cpu_count() or 1))
+    alone = memory["seconds"] if memory else 10
+    duration = max(args.duration, math.ceil(3 * alone + 5))
+    return {
+        "connections": connections,
+        "threads": min(args.threads, connections),
+        "duration": duration,
+        "timeout": duration,
+    }
+
+
 def wrk_environment(target, body_file):
     env = os.environ.copy()
     env["BENCH_METHOD"] = target["method"]
@@ -361,7 +381,7 @@ def wrk_environment(target, body_file):
     return env
 
 
-def run_wrk(wrk, plan, target, ports, *, connections, threads, duration, body_file):
+def run_wrk(wrk, plan, target, ports, *, connections, threads, duration, body_file, timeout=10):
     """Drive wrk against the target on each port at once, the connections split between
     them (one port: all of them). Returns the combined summary."""
     share = max(1, connections // len(ports))
@@ -373,6 +393,7 @@ def run_wrk(wrk, plan, target, ports, *, connections, threads, duration, body_fi
                 connections=share,
                 threads=max(1, min(threads // len(ports), share)),
                 duration=duration,
+                timeout=timeout,
                 cookie=cookie_header(plan, target),
             ),
             env=wrk_environment(target, body_file),
@@ -550,7 +571,10 @@ def judge(row, baseline_rps):
         "first_visit": (first_visit <= FIRST_VISIT_KB * 1024)
         if public and page and first_visit is not None
         else None,
-        "no_errors": row["non_success"] == 0 and row["socket_errors"] == 0,
+        # A run in which no request finished failed too, whatever else it says.
+        "no_errors": row["non_success"] == 0
+        and row["socket_errors"] == 0
+        and row.get("requests", 1) > 0,
     }
     return row
 
@@ -584,13 +608,14 @@ def table(rows):
             if row.get("queries_uncached") is not None
             else "-"
         )
+        done = row["requests"] > 0
         cells = [
             row["name"][:20],
-            f"{row['rps']:.0f}",
+            f"{row['rps']:.0f}" if done else "-",
             "-" if row.get("ratio") is None else f"{row['ratio']:.2f}",
-            f"{row['p50_ms']:.1f}",
-            f"{row['p95_ms']:.1f}",
-            f"{row['p99_ms']:.1f}",
+            f"{row['p50_ms']:.1f}" if done else "-",
+            f"{row['p95_ms']:.1f}" if done else "-",
+            f"{row['p99_ms']:.1f}" if done else "-",
             str(row["non_success"] + row["socket_errors"]),
             queries,
             "-" if row.get("bytes") is None else f"{row['bytes'] / 1024:.1f}",
@@ -644,6 +669,7 @@ def run(args):
     wrk = check_wrk()
     database_url = check_database_url(os.environ.get("DATABASE_URL"))
     started_at = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    load_before = os.getloadavg()
     processes = Processes()
     try:
         print("Starting the cache", flush=True)
@@ -693,16 +719,22 @@ def run(args):
                 body_file = body_dir / "body"
                 body_file.write_text(target["body"])
             sizes = {} if target["method"] == "POST" else measure_bytes(base, plan, target)
-            load = {
-                "connections": args.connections,
-                "threads": args.threads,
-                "duration": args.duration,
-            }
+            load = (
+                download_load(args, memory)
+                if is_download(target)
+                else {
+                    "connections": args.connections,
+                    "threads": args.threads,
+                    "duration": args.duration,
+                }
+            )
             print(f"  {target['name']}: {target['method']} {target['path']}", flush=True)
             result = run_wrk(wrk, plan, target, ports[:1], body_file=body_file, **load)
             row = {
                 **{k: target.get(k) for k in ("name", "path", "method", "kind", "persona")},
-                "download": target["path"].endswith(".csv"),
+                "download": is_download(target),
+                "connections": load["connections"],
+                "seconds_loaded": load["duration"],
                 "queries": target.get("queries"),
                 "queries_uncached": target.get("queries_uncached"),
                 **{k: v for k, v in sizes.items() if k != "status"},
@@ -727,6 +759,9 @@ def run(args):
             "servers": args.servers,
             "workers_per_server": workers,
             "cpus": os.cpu_count(),
+            # Other work on the machine lowers every figure: said with the figures.
+            "load_average_before": load_before,
+            "load_average_after": os.getloadavg(),
             "load": {
                 "tool": "wrk",
                 "connections": args.connections,
@@ -752,6 +787,16 @@ def run(args):
         )
         print(table(rows))
         print("queries: uncached/cached. KB: compressed. 1st KB: with its CSS and JavaScript.")
+        for row in rows:
+            if row["download"]:
+                print(
+                    f"{row['name']}: a download, loaded with {row['connections']} connections "
+                    f"for {row['seconds_loaded']} s so that whole downloads finish."
+                )
+        print(
+            "Load average (1 min) before and after: "
+            f"{load_before[0]:.1f}, {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs."
+        )
         if memory:
             print(
                 f"CSV {memory['path']}: {memory['bytes'] / 1024:.0f} KB, streamed={memory['streamed']}, "
