@@ -511,3 +511,8 @@ def test_plan_names_every_page_of_the_issue_each_answering_200_with_its_queries(
 def test_plan_is_refused_without_public_publications(standard, tmp_path):
     with pytest.raises(CommandError, match="generate_scale_data"):
         call_command("bench_prepare", output=str(tmp_path / "plan.json"), host=HOST)
+
+
+def test_slow_rates_keep_their_fraction():
+    assert bench.rate(226.6) == "227"
+    assert bench.rate(0.1) == "0.10"

@@ -579,6 +579,11 @@ def judge(row, baseline_rps):
     return row
 
 
+def rate(rps):
+    """Requests a second: whole numbers, but a slow download's fraction kept."""
+    return f"{rps:.0f}" if rps >= 10 else f"{rps:.2f}"
+
+
 def _mark(value):
     return "-" if value is None else ("yes" if value else "NO")
 
@@ -611,7 +616,7 @@ def table(rows):
         done = row["requests"] > 0
         cells = [
             row["name"][:20],
-            f"{row['rps']:.0f}" if done else "-",
+            rate(row["rps"]) if done else "-",
             "-" if row.get("ratio") is None else f"{row['ratio']:.2f}",
             f"{row['p50_ms']:.1f}" if done else "-",
             f"{row['p95_ms']:.1f}" if done else "-",
@@ -808,7 +813,8 @@ def run(args):
             for row in rows:
                 two = row["two_servers"]
                 print(
-                    f"  {row['name'][:20]:20}  {row['rps']:8.0f}  {two['rps']:8.0f}  x{two['vs_one']:.2f}"
+                    f"  {row['name'][:20]:20}  {rate(row['rps']):>8}  {rate(two['rps']):>8}  "
+                    f"x{two['vs_one']:.2f}"
                 )
         print(f"Written to {path.relative_to(ROOT)} and {args.output}/latest.json")
     finally:
