@@ -20,11 +20,12 @@ RUN_ENV := DEBUG=false SECURE_COOKIES=false SECURE_SSL_REDIRECT=false EMAIL_BACK
 	SECRET_KEY_FILE=var/secret-key ALLOWED_HOSTS=127.0.0.1,localhost DEMO_DATA=true \
 	SITE_URL=http://$(HOST):$(PORT)
 
-.PHONY: help run dev test lint format setup assets clean manage
+.PHONY: help run dev test lint format setup assets clean manage bench
 
 help:
 	@echo "make run     set up and run the site with demo data at http://$(HOST):$(PORT)"
 	@echo "make test    set up, lint and run the whole test suite"
+	@echo "make bench   measure the app under load on PostgreSQL (DATABASE_URL=postgres://...)"
 	@echo "make dev     development server and task worker with DEBUG on and auto-reload"
 	@echo "make manage ARGS=...  a management command with development settings"
 	@echo "make lint    ruff check and format check"
@@ -95,6 +96,12 @@ test: setup
 	$(BIN)/pytest
 
 # --- other commands ---------------------------------------------------------
+
+# The benchmark (README, "Benchmark"): gunicorn as in production on PostgreSQL, wrk at a
+# fixed concurrency, a table and var/bench/latest.json. BENCH_ARGS passes options, e.g.
+# `make bench BENCH_ARGS="--duration 5 --servers 2"` (scripts/bench/bench.py --help).
+bench: setup
+	$(PY) scripts/bench/bench.py $(BENCH_ARGS)
 
 dev: setup
 	@mkdir -p var
