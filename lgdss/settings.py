@@ -29,6 +29,10 @@ else:
     SECRET_KEY = env.string("SECRET_KEY")
     if len(SECRET_KEY) < 32:
         raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
+# Earlier keys, still accepted for what they signed (sessions, messages, reset links), so
+# that the key can be changed on one app server after another without signing anyone out
+# (README, "Several app servers"; docs/decisions/0029-more-than-one-server.md).
+SECRET_KEY_FALLBACKS = env.strings("SECRET_KEY_FALLBACKS", [])
 
 ALLOWED_HOSTS = env.strings("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.strings("CSRF_TRUSTED_ORIGINS", [])

@@ -38,7 +38,13 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.db import connection
+from axes.handlers.database import AxesDatabaseHandler
+from django.apps import apps
+from django.db import connection, models
+from django.test import Client
+from django.utils.module_loading import import_string
+
+from tests.test_settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -417,3 +423,52 @@ def test_wrong_passwords_sent_to_either_server_count_towards_one_limit(deploymen
         right = guesser.sign_in("lead@coventry.example", PASSWORD, form_from=a, send_to=server)
         assert right.status == 429, server
     assert deployment.server_errors() == 0
+
+
+# --- What would differ between servers ----------------------------------------------
+
+
+def test_nothing_is_kept_in_one_servers_memory_or_on_its_disk(settings):
+    """What a server would otherwise keep of its own is in the database: sessions, sign-in
+    limits, tasks; messages go in a signed cookie (or the session). Nothing is uploaded to
+    a server's disk. (Cached public pages may be in memory: they are named by the record.)"""
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert issubclass(import_string(settings.AXES_HANDLER), AxesDatabaseHandler)
+    assert settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+    assert settings.MESSAGE_STORAGE == "django.contrib.messages.storage.fallback.FallbackStorage"
+    uploads = [
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, models.FileField)
+    ]
+    assert uploads == []
+
+
+def test_an_earlier_secret_key_given_as_a_fallback_keeps_people_signed_in(
+    settings, coventry_lead, standard
+):
+    """Changing SECRET_KEY one server after another: a session signed with the old key is
+    still good on a server with the new key and the old one in SECRET_KEY_FALLBACKS."""
+    old_key = settings.SECRET_KEY
+    with_fallback, without = Client(), Client()
+    with_fallback.force_login(coventry_lead)
+    without.force_login(coventry_lead)
+
+    settings.SECRET_KEY = "a-new-key-" + "n" * 40
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert with_fallback.get("/your-work/").status_code == 200
+
+    settings.SECRET_KEY_FALLBACKS = []
+    assert without.get("/your-work/").status_code == 302  # signed out: asked to sign in
+
+
+def test_the_settings_read_secret_key_fallbacks(tmp_path):
+    show = "s.SECRET_KEY_FALLBACKS"
+    assert load_settings(show, SECRET_KEY="k" * 50).stdout.strip() == "[]"
+    given = load_settings(show, SECRET_KEY="k" * 50, SECRET_KEY_FALLBACKS="o" * 40 + ", p")
+    assert given.stdout.strip() == repr(["o" * 40, "p"]), given.stderr
+    secret = tmp_path / "fallbacks"
+    secret.write_text("q" * 40 + "\n")
+    from_file = load_settings(show, SECRET_KEY="k" * 50, SECRET_KEY_FALLBACKS_FILE=str(secret))
+    assert from_file.stdout.strip() == repr(["q" * 40]), from_file.stderr
