@@ -38,6 +38,7 @@ from pathlib import Path
 
 import pytest
 import redis
+import yaml
 from axes.handlers.database import AxesDatabaseHandler
 from django.apps import apps
 from django.db import connection, models
@@ -48,6 +49,7 @@ from tests.test_settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+README = ROOT / "README.md"
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 # The name the load balancer is reached by: it passes it on to whichever server it picks.
 HOST = "lgdss.test"
@@ -472,3 +474,67 @@ def test_the_settings_read_secret_key_fallbacks(tmp_path):
     secret.write_text("q" * 40 + "\n")
     from_file = load_settings(show, SECRET_KEY="k" * 50, SECRET_KEY_FALLBACKS_FILE=str(secret))
     assert from_file.stdout.strip() == repr(["q" * 40]), from_file.stderr
+
+
+# --- The example deployment (compose.yaml) ----------------------------------------
+
+
+def example_environment():
+    """deploy/lgdss.env.example's variables, those commented out included."""
+    found = {}
+    for line in (ROOT / "deploy" / "lgdss.env.example").read_text().splitlines():
+        match = re.fullmatch(r"#? ?([A-Z][A-Z0-9_]*)=(.*)", line.strip())
+        if match:
+            found[match[1]] = match[2].strip('"')
+    return found
+
+
+def test_the_example_deployment_runs_every_part_from_one_image_and_one_environment():
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    parts = compose["services"]
+    from_image = {name for name, part in parts.items() if part.get("image") == "lgdss:local"}
+    assert from_image == {"migrate", "web-a", "web-b", "worker", "reminders"}
+    environments = {repr(parts[name]["environment"]) for name in from_image}
+    assert len(environments) == 1  # the same SECRET_KEY, database and cache everywhere
+    environment = parts["web-a"]["environment"]
+    assert environment["DATABASE_URL"].startswith("postgres://")
+    assert environment["CACHE_URL"] == "redis://cache:6379/0"
+    assert parts["worker"]["command"][-1] == "db_worker"
+    # The app servers start only once the database is migrated.
+    for name in from_image - {"migrate"}:
+        assert parts[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }
+    # The load balancer sends requests to exactly the app servers (those running the
+    # image's own command, gunicorn), and asks each whether its database answers.
+    servers = sorted(name for name in from_image if "command" not in parts[name])
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    upstreams = re.search(r"reverse_proxy ([^{]+)\{", caddyfile)[1].split()
+    assert upstreams == [f"{name}:8000" for name in servers]
+    assert "health_uri /healthz/ready" in caddyfile
+
+
+def interpolated(value, variables):
+    """A compose.yaml value with `${NAME}` and `${NAME:?message}` filled in, as compose does."""
+    return re.sub(r"\$\{([A-Z_]+)(?::\?[^}]*)?\}", lambda m: variables[m[1]], value)
+
+
+def test_the_example_environment_starts_the_service_and_every_variable_is_documented():
+    example = example_environment()
+    for_compose = {"LGDSS_DOMAIN", "POSTGRES_PASSWORD"}
+    documented = set(re.findall(r"^\| `([A-Z][A-Z0-9_]*)` \|", README.read_text(), re.M))
+    assert set(example) - for_compose - documented == set()
+
+    # An app server's environment: the env file's, then compose.yaml's own on top.
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    environment = {k: v for k, v in example.items() if k != "SECRET_KEY_FALLBACKS"}
+    for name, value in compose["services"]["web-a"]["environment"].items():
+        environment[name] = interpolated(value, example)
+    shown = "s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'], s.SITE_URL"
+    loaded = load_settings(shown, **environment)
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.split() == [
+        "django.db.backends.postgresql",
+        "django.core.cache.backends.redis.RedisCache",
+        "https://localhost",
+    ]
