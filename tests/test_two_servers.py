@@ -14,6 +14,7 @@ the same Host header to both, the visitor's address in X-Forwarded-For. Then:
   council's page, the report, the CSV download) show it at once, though B had stored
   them a moment before, and both servers give each page the same ETag;
 - a session made on A works on B, and signing out on B ends it on A;
+- a password reset link emailed by B works on A, its two pages answered by either;
 - wrong passwords sent to A and B count towards one limit.
 
 The database is one both servers reach: on PostgreSQL (as in CI) the test database,
@@ -407,6 +408,40 @@ def test_a_session_made_on_one_server_works_on_the_other(deployment):
     refused = lead.get(a, "/your-work/")
     assert refused.status == 302
     assert refused.location.startswith("/sign-in/")
+    assert deployment.server_errors() == 0
+
+
+def test_a_reset_link_sent_by_one_server_works_on_the_other(deployment):
+    """The link's token is signed with SECRET_KEY, and the confirmation keeps it in the
+    session between its two pages: both must hold whichever server answers."""
+    a, b = deployment.a, deployment.b
+    person = Browser()
+    asked = person.post(
+        b,
+        "/password-reset/",
+        {"email": "lead@coventry.example"},
+        page=person.get(a, "/password-reset/"),
+    )
+    assert asked.status == 302
+    # The email, printed by server B (EMAIL_BACKEND=console), holds the link.
+    sent = (deployment.folder / "server-B.log").read_text()
+    link = re.search(rf"http://{re.escape(HOST)}(/password-reset/\S+/)", sent)[1]
+
+    opened = person.get(a, link)  # A keeps the token in the session, out of the address
+    assert opened.status == 302
+    form = person.get(b, opened.location)
+    assert form.status == 200
+    chosen = "a-new-password-for-two-servers"
+    changed = person.post(
+        b, opened.location, {"new_password1": chosen, "new_password2": chosen}, page=form
+    )
+    assert changed.status == 302, changed.body
+
+    signing_in = Browser()
+    assert (
+        signing_in.sign_in("lead@coventry.example", PASSWORD, form_from=a, send_to=a).status == 200
+    )
+    assert signing_in.sign_in("lead@coventry.example", chosen, form_from=b, send_to=a).status == 302
     assert deployment.server_errors() == 0
 
 
