@@ -324,6 +324,7 @@ def deployment(redis_url, release, tmp_path):
         "WEB_CONCURRENCY": "2",
     }
     two = Deployment(environment, tmp_path)
+    two.cache_url = redis_url
     two.data = two.run(SETUP)
     # Nothing left from another test: the empty record of one would name its pages as
     # the empty record of the next does.
@@ -347,7 +348,10 @@ def test_a_publication_on_one_server_shows_on_the_others_public_pages_at_once(de
     }
     visitor = Browser()
     before = {name: visitor.get(b, path) for name, path in pages.items()}
-    # Asked again, B serves the pages it stored (and A, sharing its cache, would too).
+    # B stored the two pages in the shared cache (a download streams and is not stored),
+    # and serves them from there when asked again.
+    stored = redis.Redis.from_url(deployment.cache_url).keys("*public-page:*")
+    assert len(stored) == 2
     again = {name: visitor.get(b, pages[name]) for name in ("results", "council")}
     assert before["report"].status == 404
     for name in ("results", "council", "download"):
