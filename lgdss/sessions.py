@@ -31,7 +31,9 @@ class SessionRefreshMiddleware:
     session that is being saved anyway was saved.
 
     Must come after SessionMiddleware in MIDDLEWARE, so that on the way out it runs first
-    and the session is saved with what it sets."""
+    and the session is saved with what it sets; and after AuthenticationMiddleware, so
+    that if the session cannot be read (the database is down) the error page finds
+    `request.user` as it would without this middleware."""
 
     def __init__(self, get_response):
         self.get_response = get_response

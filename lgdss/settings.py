@@ -70,14 +70,14 @@ MIDDLEWARE = [
     # or reads a body, the cache of public pages included.
     "lgdss.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # Moves a session's end on at most once a minute, not on every request (lgdss/sessions.py).
-    "lgdss.sessions.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Cache-Control: a minute for public pages that do not say, no-store for private ones.
     "lgdss.middleware.PublicPagesKeptBrieflyMiddleware",
     "lgdss.middleware.PrivatePagesNotStoredMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Moves a session's end on at most once a minute, not on every request (lgdss/sessions.py).
+    "lgdss.sessions.SessionRefreshMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "assessments.middleware.TwoFactorMiddleware",
