@@ -1,9 +1,12 @@
 import logging
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from assessments.publishing.caching import BROWSER_MAX_AGE
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +74,53 @@ class PrivatePagesNotStoredMiddleware:
         if signed_in or settings.CSRF_COOKIE_NAME in response.cookies:
             add_never_cache_headers(response)
         return response
+
+
+class PublicPagesKeptBrieflyMiddleware:
+    """Lets browsers and shared caches (a CDN) keep a public page for a minute, as the pages
+    of the public record already say they may (assessments/publishing/caching.py).
+
+    For the pages that say nothing themselves: the Standard's, the council directory, the
+    accessibility statement and the like. They change when a new Standard is loaded or a
+    council's facts change, and a minute's delay is within what the record's cache already
+    allows for such changes (`PUBLIC_CACHE_SECONDS`). Back, forward and a second look at a
+    page then cost no request at all.
+
+    Only an anonymous visitor's page that is the same for every anonymous visitor: a 200 to
+    a GET or HEAD with no session or messages cookie, setting no cookie. Anything with a
+    `Cache-Control` of its own keeps it: the record's pages, and private pages, which
+    `PrivatePagesNotStoredMiddleware` marks first (it comes after this one in MIDDLEWARE).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and not response.has_header("Cache-Control")
+            and not response.cookies
+            and not _carries_anything_personal(request)
+        ):
+            patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
+        return response
+
+
+def _carries_anything_personal(request):
+    """Whether the request or its response may hold something of this visitor's own: they
+    are signed in, or have (or are being given) a session, or messages to be shown."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return True
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return True
+    return any(
+        name in request.COOKIES
+        for name in (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
+    )
 
 
 class PermissionsPolicyMiddleware:

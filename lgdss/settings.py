@@ -69,11 +69,19 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "lgdss.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages, downloads and the API, gzipped (lgdss/compression.py). After whitenoise, whose
+    # static files are compressed once, at collectstatic; outside everything that makes
+    # or reads a body, the cache of public pages included.
+    "lgdss.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Cache-Control: a minute for public pages that do not say, no-store for private ones.
+    "lgdss.middleware.PublicPagesKeptBrieflyMiddleware",
     "lgdss.middleware.PrivatePagesNotStoredMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Moves a session's end on at most once a minute, not on every request (lgdss/sessions.py).
+    "lgdss.sessions.SessionRefreshMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "assessments.middleware.TwoFactorMiddleware",
@@ -161,9 +169,13 @@ SESSION_IDLE_MINUTES = env.integer("SESSION_IDLE_MINUTES", 120, minimum=5)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 # The maintenance switch: the service can be read but not changed (lgdss/read_only.py).
 READ_ONLY = env.boolean("READ_ONLY", False)
-# Each request moves the session's end on; while read-only, nothing does, so that only
-# signing in and out write a session (which then ends SESSION_IDLE_MINUTES after sign-in).
-SESSION_SAVE_EVERY_REQUEST = not READ_ONLY
+# A request moves the session's end on only when it was last saved this long ago, so that
+# pages do not each write the session (lgdss/sessions.py): someone idle is signed out
+# between SESSION_IDLE_MINUTES less this and SESSION_IDLE_MINUTES after their last request.
+# While read-only, nothing does, so that only signing in and out write a session (which
+# then ends SESSION_IDLE_MINUTES after sign-in).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # The timeout warning appears this long before a session would end (static/js/timeout-warning.js).
 SESSION_WARNING_SECONDS = min(5 * 60, SESSION_COOKIE_AGE // 2)

@@ -152,7 +152,7 @@ def free_port():
 
 
 def worker_count():
-    """gunicorn.conf.py's own figure (2 per core + 1), capped so a big machine stays quick."""
+    """gunicorn.conf.py's own figure (one per core + 1), capped so a big machine stays quick."""
     return min(run_path(str(ROOT / "gunicorn.conf.py"))["workers"], 9)
 
 

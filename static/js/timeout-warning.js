@@ -6,8 +6,10 @@
 // "Sign out", the page's form is sent to /session/end/ if they had changed it, so the
 // server signs them out and keeps what they typed for when they sign back in.
 //
-// Every page load moves the session's end on, so tabs tell each other when they load
-// or stay signed in (BroadcastChannel), and each restarts its countdown.
+// The server moves the session's end on at most once a minute (lgdss/sessions.py), so
+// each page is told how long its session has left, and counts down from that. Tabs tell
+// each other when the session will end, when they load or stay signed in
+// (BroadcastChannel), and each counts down to the latest end it has heard of.
 // Without JavaScript the dialog is never opened; the server still keeps what someone
 // typed if they send a form after their session has ended.
 
@@ -19,6 +21,7 @@ export function initTimeoutWarning() {
   // Marked as started, as GOV.UK Frontend marks its own components.
   dialog.setAttribute("data-app-timeout-warning-init", "");
   const sessionMs = Number(dialog.dataset.sessionSeconds) * 1000;
+  const leftMs = Number(dialog.dataset.secondsLeft ?? dialog.dataset.sessionSeconds) * 1000;
   const warningMs = Number(dialog.dataset.warningSeconds) * 1000;
   const countdown = dialog.querySelector(".app-timeout-warning__countdown");
   const announcer = dialog.querySelector("[data-timeout-warning-announce]");
@@ -40,13 +43,17 @@ export function initTimeoutWarning() {
   let focusBefore = null;
   let ending = false;
 
-  function restart() {
-    deadline = Date.now() + sessionMs;
+  // Counts down to `ends` (a time in milliseconds), and tells the other tabs.
+  function restart(ends, tellOthers) {
+    deadline = ends;
     clearTimeout(warningTimer);
     if (dialog.open) {
       close();
     }
-    warningTimer = setTimeout(warn, Math.max(0, sessionMs - warningMs));
+    warningTimer = setTimeout(warn, Math.max(0, deadline - Date.now() - warningMs));
+    if (channel && tellOthers) {
+      channel.postMessage(deadline);
+    }
   }
 
   function warn() {
@@ -95,10 +102,7 @@ export function initTimeoutWarning() {
         credentials: "same-origin",
       });
       if (response.status === 204) {
-        restart();
-        if (channel) {
-          channel.postMessage("active");
-        }
+        restart(Date.now() + sessionMs, true); // the server saved the session just now
         return;
       }
     } catch {
@@ -133,10 +137,15 @@ export function initTimeoutWarning() {
     end();
   });
   if (channel) {
-    channel.addEventListener("message", () => restart());
-    channel.postMessage("active"); // this page's load moved the session's end on
+    channel.addEventListener("message", (event) => {
+      // Only an end later than ours, beyond the rounding of seconds left to whole seconds.
+      const ends = Number(event.data);
+      if (ends > deadline + 2000) {
+        restart(ends, false);
+      }
+    });
   }
-  restart();
+  restart(Date.now() + leftMs, true);
 }
 
 function serialise(form) {
