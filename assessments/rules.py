@@ -46,13 +46,19 @@ def is_peer_reviewer(user):
 
 def _role_in(user, council):
     """The user's role in the council, or None. Cached per request on the user object."""
-    if not (user.is_authenticated and user.is_active) or council is None:
+    return None if council is None else role_in_council(user, council.pk)
+
+
+def role_in_council(user, council_id):
+    """The user's role in the council with this id, or None: one query per request for
+    all their councils, cached on the user object."""
+    if not (user.is_authenticated and user.is_active):
         return None
     cache = user.__dict__.setdefault("_council_roles", None)
     if cache is None:
         cache = dict(Membership.objects.filter(user=user).values_list("council_id", "role"))
         user.__dict__["_council_roles"] = cache
-    return cache.get(council.pk)
+    return cache.get(council_id)
 
 
 @rules.predicate
@@ -189,11 +195,18 @@ def is_published(user, assessment):
 
 
 def _assignment_of(user, assessment):
-    """The user's current (confirmed, not ended) assignment to the assessment, or None.
-    Cached per request on the user object."""
+    """The user's current (confirmed, not ended) assignment to the assessment, or None,
+    if they are a peer reviewer. Cached per request on the user object."""
     if not (user.is_authenticated and user.is_active and user.is_peer_reviewer):
         return None
-    if assessment is None or assessment.pk is None:
+    return current_assignment(user, assessment)
+
+
+def current_assignment(user, assessment):
+    """The user's current (confirmed, not ended) assignment to the assessment, or None,
+    whatever their role now. Cached per request on the user object, so that the checks
+    of a page (permissions, the side they speak for in discussions) ask once."""
+    if not user.is_authenticated or assessment is None or assessment.pk is None:
         return None
     cache = user.__dict__.setdefault("_assignments", {})
     if assessment.pk not in cache:

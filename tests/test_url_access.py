@@ -19,6 +19,7 @@ from django.contrib import admin
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver, include, path, reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -293,21 +294,29 @@ def test_walk(world, db, access, walker, method):
         assert not access.effect(world, world.user(walker)), "the effect is there already"
 
     before = snapshot(access.watch)
-    if method == "GET":
-        response = client.get(url)
-    elif access.content_type:
-        response = client.post(url, data, content_type=access.content_type)
-    else:
-        response = client.post(url, data)
-    if response.streaming:
-        # A download is written as it is read: read it all, as a browser would, so that
-        # its queries have run before the state is compared.
-        response = HttpResponse(
-            b"".join(response.streaming_content),
-            status=response.status_code,
-            headers=dict(response.headers),
-        )
+    with CaptureQueriesContext(connection) as queries:
+        if method == "GET":
+            response = client.get(url)
+        elif access.content_type:
+            response = client.post(url, data, content_type=access.content_type)
+        else:
+            response = client.post(url, data)
+        if response.streaming:
+            # A download is written as it is read: read it all, as a browser would, so that
+            # its queries have run before the state is compared (and are counted).
+            response = HttpResponse(
+                b"".join(response.streaming_content),
+                status=response.status_code,
+                headers=dict(response.headers),
+            )
     after = snapshot(access.watch)
+    import os
+
+    if method == "GET" and os.environ.get("QLOG"):
+        with open(os.environ["QLOG"], "a") as log:
+            log.write(f"{len(queries)}\t{access.id}\t{walker}\n")
+            if True:
+                log.write("".join(f"    {q['sql'][:300]}\n" for q in queries.captured_queries))
 
     WALKED.append((access, walker, method))
     check_answer(response, expected, url)
