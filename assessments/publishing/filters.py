@@ -30,11 +30,19 @@ queryset and the filterset (for its form, errors and selected filters).
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
+from django.core.cache import caches
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
 from django.http import QueryDict
 from django_filters import ChoiceFilter, FilterSet, MultipleChoiceFilter
 
-from assessments.models import Nation, Phase, Publication, PublishedPoint, ReviewType
+from assessments.models import (
+    Nation,
+    Phase,
+    Publication,
+    PublicRecord,
+    PublishedPoint,
+    ReviewType,
+)
 from assessments.scoring import Rating
 
 RATINGS = [(Rating.GREEN.value, "Green"), (Rating.AMBER.value, "Amber"), (Rating.RED.value, "Red")]
@@ -129,51 +137,13 @@ class PublicationFilter(FilterSet):
         form = PointAndWhetherMetForm
 
     def __init__(self, data=None, queryset=None, **kwargs):
-        if queryset is None:
+        whole_record = queryset is None
+        if whole_record:
             queryset = Publication.objects.public()
         super().__init__(data, queryset=queryset, **kwargs)
-        self._offer_what_is_published(queryset)
-
-    def _offer_what_is_published(self, publications):
-        """The choices of the filters that depend on what has been published: one query
-        each, whatever the number of publications."""
-        distinct = publications.order_by().distinct()
-        nations = set(distinct.values_list("nation", flat=True))
-        self.filters["nation"].extra["choices"] = [
-            (value, label) for value, label in Nation.choices if value in nations
-        ] + sorted((n, n) for n in nations - set(Nation.values))
-        self.filters["region"].extra["choices"] = [
-            (region, region) for region in sorted(distinct.values_list("region", flat=True))
-        ]
-        self.filters["type"].extra["choices"] = _unique(
-            distinct.values_list("authority_type", "authority_type_name").order_by(
-                "authority_type_name", "authority_type"
-            )
-        )
-        self.filters["peer_group"].extra["choices"] = _unique(
-            distinct.values_list("peer_group_slug", "peer_group_name").order_by(
-                "peer_group_name", "peer_group_slug"
-            )
-        )
-        self.filters["council"].extra["choices"] = _unique(
-            distinct.values_list("council_code", "council_name").order_by(
-                "council_name", "council_code"
-            )
-        )
-        self.filters["product"].extra["choices"] = _unique(
-            (str(pk), f"{name} ({supplier})" if supplier else name)
-            for pk, name, supplier in distinct.filter(product__isnull=False)
-            .values_list("product_id", "product_name", "supplier_name")
-            .order_by("product_name", "supplier_name", "product_id")
-        )
-        points = _unique(
-            (str(number), f"{number}. {title}")
-            for number, title in PublishedPoint.objects.filter(publication__in=publications)
-            .values_list("number", "short_title")
-            .distinct()
-            .order_by("number", "short_title")
-        )
-        self.filters["point"].extra["choices"] = points
+        choices = published_choices() if whole_record else _choices_from(queryset)
+        for name, offered in choices.items():
+            self.filters[name].extra["choices"] = offered
 
     @property
     def nothing_published(self):
@@ -352,3 +322,69 @@ def latest_per_service(publications):
             publication.earlier = []
             latest[publication.service_id] = publication
     return sorted(latest.values(), key=lambda p: (p.service_name.casefold(), p.pk))
+
+
+# The choices offered for the whole public record, in the shared cache under the record's
+# version and time (as the public pages are, docs/decisions/0022-caching-public-pages.md):
+# a publication changes the name, so no server offers stale choices and nothing is cleared.
+CHOICES_CACHE_SECONDS = 24 * 60 * 60
+
+
+def published_choices():
+    """The filters' choices for everything public: two queries when the shared cache has
+    them (the record's version, then the cache), eight when it has not (or there is none).
+
+    Seven DISTINCT queries over every publication cost more than the page they sit on once
+    the record holds thousands, and they change only when the record does."""
+    record = PublicRecord.current()
+    key = "publication-choices:{}:{}".format(
+        record.version, record.changed_at.isoformat() if record.changed_at else ""
+    )
+    cache = caches["default"]
+    choices = cache.get(key)
+    if choices is None:
+        choices = _choices_from(Publication.objects.public())
+        cache.set(key, choices, CHOICES_CACHE_SECONDS)
+    return choices
+
+
+def _choices_from(publications):
+    """The choices of the filters that depend on what has been published, as plain data:
+    one query each, whatever the number of publications."""
+    distinct = publications.order_by().distinct()
+    nations = set(distinct.values_list("nation", flat=True))
+    return {
+        "nation": [(value, str(label)) for value, label in Nation.choices if value in nations]
+        + sorted((n, n) for n in nations - set(Nation.values)),
+        "region": [
+            (region, region) for region in sorted(distinct.values_list("region", flat=True))
+        ],
+        "type": _unique(
+            distinct.values_list("authority_type", "authority_type_name").order_by(
+                "authority_type_name", "authority_type"
+            )
+        ),
+        "peer_group": _unique(
+            distinct.values_list("peer_group_slug", "peer_group_name").order_by(
+                "peer_group_name", "peer_group_slug"
+            )
+        ),
+        "council": _unique(
+            distinct.values_list("council_code", "council_name").order_by(
+                "council_name", "council_code"
+            )
+        ),
+        "product": _unique(
+            (str(pk), f"{name} ({supplier})" if supplier else name)
+            for pk, name, supplier in distinct.filter(product__isnull=False)
+            .values_list("product_id", "product_name", "supplier_name")
+            .order_by("product_name", "supplier_name", "product_id")
+        ),
+        "point": _unique(
+            (str(number), f"{number}. {title}")
+            for number, title in PublishedPoint.objects.filter(publication__in=publications)
+            .values_list("number", "short_title")
+            .distinct()
+            .order_by("number", "short_title")
+        ),
+    }

@@ -1,0 +1,128 @@
+"""What makes pages cheap to draw keeps them the same: the directory's filters drawn once
+per set of choices and values, the results' choices kept under the public record's version,
+and the Standard's points read without their guidance where only titles are shown."""
+
+import pytest
+from django.db import connection
+from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessments.forms import councils as council_forms
+from assessments.forms.councils import CouncilFilterForm
+from assessments.publishing.filters import PublicationFilter, published_choices
+from tests.factories import CouncilFactory
+from tests.factories_published_rows import publish_directly
+
+REGIONS = ("North East", "West Midlands")
+TYPES = (("MD", "Metropolitan district"), ("UA", "Unitary authority"))
+
+
+def crispy(form):
+    """The form as the `{% crispy %}` tag draws it, every time."""
+    return Template("{% load crispy_forms_tags %}{% crispy filters %}").render(
+        Context({"filters": form})
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"q": 'Cov <script>alert("x")</script> & "quotes"'},
+        {"region": "West Midlands", "type": "UA", "nation": "england"},
+        {"status": "former", "signed_up": "on"},
+        {"region": "Atlantis", "type": "XX", "status": "nowhere"},  # dropped, as before
+    ],
+    ids=["nothing", "hostile search", "filters", "status and sign-up", "unknown values"],
+)
+def test_the_directorys_filters_are_drawn_as_crispy_draws_them(data):
+    council_forms._rendered_filters.cache_clear()
+    form = CouncilFilterForm(data, regions=REGIONS, types=TYPES)
+    form.is_valid()
+
+    drawn = form.rendered()
+
+    assert drawn == crispy(form)
+    assert form.rendered() == drawn  # kept, and the same
+
+
+def test_the_directorys_filters_keep_what_was_chosen():
+    council_forms._rendered_filters.cache_clear()
+    chosen = CouncilFilterForm(
+        {"q": "Leeds & co", "region": "North East"}, regions=REGIONS, types=TYPES
+    )
+    chosen.is_valid()
+    other = CouncilFilterForm({"region": "West Midlands"}, regions=REGIONS, types=TYPES)
+    other.is_valid()
+
+    drawn, other_drawn = chosen.rendered(), other.rendered()
+
+    assert 'value="Leeds &amp; co"' in drawn
+    assert '<option value="North East" selected>' in drawn
+    assert '<option value="West Midlands" selected>' in other_drawn
+    assert "Leeds &amp; co" not in other_drawn
+
+
+def test_the_directorys_filters_are_drawn_once_per_choices_and_values(monkeypatch):
+    council_forms._rendered_filters.cache_clear()
+    drawings = []
+    draw = council_forms.render_crispy_form
+    monkeypatch.setattr(
+        council_forms, "render_crispy_form", lambda f: drawings.append(f) or draw(f)
+    )
+
+    for _ in range(3):
+        form = CouncilFilterForm({"region": "North East"}, regions=REGIONS, types=TYPES)
+        form.is_valid()
+        form.rendered()
+    more = CouncilFilterForm({"region": "North East"}, regions=(*REGIONS, "Wales"), types=TYPES)
+    more.is_valid()
+    assert "Wales" in more.rendered()  # new choices: drawn again
+
+    assert len(drawings) == 2
+
+
+def test_the_directory_shows_the_filters(client, db):
+    council_forms._rendered_filters.cache_clear()
+    CouncilFactory(short_name="Coventry", region="West Midlands")
+
+    page = client.get(
+        reverse("assessments:council_directory"), {"q": "Cov", "region": "West Midlands"}
+    )
+
+    html = page.content.decode()
+    assert 'id="id_q"' in html
+    assert 'value="Cov"' in html
+    assert '<option value="West Midlands" selected>' in html
+
+
+# --- The results' choices -----------------------------------------------------------
+
+
+def test_the_results_choices_are_read_once_per_version_of_the_record(standard, coventry, leeds):
+    publish_directly(coventry)
+    published_choices()  # kept
+
+    with CaptureQueriesContext(connection) as kept:
+        choices = published_choices()
+    assert len(kept) == 1  # the record's version only
+    assert [code for code, _ in choices["council"]] == ["COV"]
+
+    publish_directly(leeds)  # a new version: new choices, at once
+    with CaptureQueriesContext(connection) as fresh:
+        choices = published_choices()
+    assert len(fresh) == 8
+    assert [code for code, _ in choices["council"]] == ["COV", "LDS"]
+
+
+def test_the_results_filters_offer_the_kept_choices(standard, coventry):
+    publish_directly(coventry)
+
+    filters = PublicationFilter({})
+
+    assert filters.filters["council"].extra["choices"] == [("COV", coventry.official_name)]
+    assert filters.filters["region"].extra["choices"] == [(coventry.region, coventry.region)]
+    assert [number for number, _ in filters.filters["point"].extra["choices"]] == [
+        str(number) for number in range(1, 16)
+    ]
