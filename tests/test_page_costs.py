@@ -12,7 +12,9 @@ from assessments.forms import councils as council_forms
 from assessments.forms.councils import CouncilFilterForm
 from assessments.publishing.filters import PublicationFilter, published_choices
 from tests.factories import CouncilFactory
+from tests.factories_assessments import make_assessment
 from tests.factories_published_rows import publish_directly
+from tests.factories_services import ServiceFactory
 
 REGIONS = ("North East", "West Midlands")
 TYPES = (("MD", "Metropolitan district"), ("UA", "Unitary authority"))
@@ -126,3 +128,46 @@ def test_the_results_filters_offer_the_kept_choices(standard, coventry):
     assert [number for number, _ in filters.filters["point"].extra["choices"]] == [
         str(number) for number in range(1, 16)
     ]
+
+
+# --- Points without their guidance ---------------------------------------------------
+
+GUIDANCE_COLUMN = '"how_to_meet"'
+
+
+def _pages_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url)
+    assert page.status_code == 200
+    return page, " ".join(query["sql"] for query in queries.captured_queries)
+
+
+def test_the_standards_list_of_points_leaves_the_guidance_unread(client, standard):
+    point = standard.points.get(number=1)
+
+    page, sql = _pages_queries(client, reverse("standard:point_list"))
+
+    assert GUIDANCE_COLUMN not in sql
+    assert point.short_title in page.content.decode()
+
+
+def test_a_points_own_page_reads_its_guidance(client, standard):
+    _, sql = _pages_queries(client, reverse("standard:point_detail", args=[1]))
+
+    assert GUIDANCE_COLUMN in sql
+
+
+@pytest.mark.parametrize("page_name", ["assessment", "check_answers", "print_assessment"])
+def test_the_task_list_and_check_answers_leave_the_guidance_unread(
+    client, coventry, coventry_lead, standard, page_name
+):
+    service = ServiceFactory(council=coventry, name="Report a missed bin")
+    draft = make_assessment(service, by=coventry_lead)
+    client.force_login(coventry_lead)
+
+    page, sql = _pages_queries(
+        client, reverse(f"assessments:{page_name}", args=[coventry, draft.pk])
+    )
+
+    assert GUIDANCE_COLUMN not in sql
+    assert standard.points.get(number=15).short_title in page.content.decode()

@@ -32,6 +32,7 @@ from assessments.services.discussion import open_round, unread_points
 from assessments.services.reviewing import BEING_REVIEWED, current_assignment
 from assessments.views.lookups import assessment_from_url, council_from_url, service_from_url
 from lgdss import unsaved
+from standard.models import guidance_of
 
 
 def _url(name, assessment, *args):
@@ -42,6 +43,7 @@ def _answers(assessment):
     """The assessment's answers in point order, with their links: two queries."""
     return list(
         assessment.points.select_related("point", "updated_by")
+        .defer(*guidance_of("point"))
         .prefetch_related("links")
         .order_by("point__number")
     )

@@ -54,7 +54,7 @@ def insight(request):
         "assessments/insight/hub.html",
         {
             "standard": standard,
-            "points": list(standard.points.all()) if standard else [],
+            "points": list(standard.points.without_guidance()) if standard else [],
             "crumbs": [("Home", reverse("home"))],
         },
     )

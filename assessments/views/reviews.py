@@ -52,6 +52,7 @@ from assessments.services.reviewing import (
 from assessments.views.assessments import publishing_context
 from assessments.views.lookups import assessment_from_url
 from lgdss import unsaved
+from standard.models import guidance_of
 
 
 def _url(name, assessment, *args):
@@ -113,6 +114,7 @@ def _answers(assessment):
     """The council's answers in point order, with their links: two queries."""
     return list(
         assessment.points.select_related("point")
+        .defer(*guidance_of("point"))
         .prefetch_related("links")
         .order_by("point__number")
     )
@@ -232,6 +234,7 @@ def _point_answer(assessment, number):
     try:
         return (
             assessment.points.select_related("point", "updated_by")
+            .defer(*guidance_of("point"))
             .prefetch_related("links")
             .get(point__number=number)
         )
