@@ -54,10 +54,12 @@ def role_in_council(user, council_id):
     all their councils, cached on the user object."""
     if not (user.is_authenticated and user.is_active):
         return None
-    cache = user.__dict__.setdefault("_council_roles", None)
+    # getattr and setattr, not the user's __dict__: a view's request.user is a lazy object
+    # that passes both to the user it wraps, which is the one the permission checks get.
+    cache = getattr(user, "_council_roles", None)
     if cache is None:
         cache = dict(Membership.objects.filter(user=user).values_list("council_id", "role"))
-        user.__dict__["_council_roles"] = cache
+        user._council_roles = cache
     return cache.get(council_id)
 
 
@@ -208,7 +210,9 @@ def current_assignment(user, assessment):
     of a page (permissions, the side they speak for in discussions) ask once."""
     if not user.is_authenticated or assessment is None or assessment.pk is None:
         return None
-    cache = user.__dict__.setdefault("_assignments", {})
+    cache = getattr(user, "_assignments", None)
+    if cache is None:
+        cache = user._assignments = {}
     if assessment.pk not in cache:
         cache[assessment.pk] = (
             ReviewerAssignment.objects.current()

@@ -332,9 +332,9 @@ CHOICES_CACHE_SECONDS = 24 * 60 * 60
 
 def published_choices():
     """The filters' choices for everything public: two queries when the shared cache has
-    them (the record's version, then the cache), eight when it has not (or there is none).
+    them (the record's version, then the cache), three when it has not (or there is none).
 
-    Seven DISTINCT queries over every publication cost more than the page they sit on once
+    DISTINCT queries over every publication cost more than the page they sit on once
     the record holds thousands, and they change only when the record does."""
     record = PublicRecord.current()
     key = "publication-choices:{}:{}".format(
@@ -349,36 +349,49 @@ def published_choices():
 
 
 def _choices_from(publications):
-    """The choices of the filters that depend on what has been published, as plain data:
-    one query each, whatever the number of publications."""
-    distinct = publications.order_by().distinct()
-    nations = set(distinct.values_list("nation", flat=True))
+    """The choices of the filters that depend on what has been published, as plain data,
+    in two queries whatever the number of publications: the distinct combinations of the
+    councils' facts and products (one row per council and product, not per publication),
+    then the points published."""
+    columns = (
+        "nation",
+        "region",
+        "authority_type",
+        "authority_type_name",
+        "peer_group_slug",
+        "peer_group_name",
+        "council_code",
+        "council_name",
+        "product_id",
+        "product_name",
+        "supplier_name",
+    )
+    rows = [
+        dict(zip(columns, row, strict=True))
+        for row in publications.order_by().values_list(*columns).distinct()
+    ]
+
+    def offered(value, label, *, sort=None, only=lambda row: True):
+        pairs = {(value(row), label(row)) for row in rows if only(row)}
+        return _unique(sorted(pairs, key=sort or (lambda pair: (pair[1], pair[0]))))
+
+    nations = {row["nation"] for row in rows}
     return {
         "nation": [(value, str(label)) for value, label in Nation.choices if value in nations]
         + sorted((n, n) for n in nations - set(Nation.values)),
-        "region": [
-            (region, region) for region in sorted(distinct.values_list("region", flat=True))
-        ],
-        "type": _unique(
-            distinct.values_list("authority_type", "authority_type_name").order_by(
-                "authority_type_name", "authority_type"
-            )
-        ),
-        "peer_group": _unique(
-            distinct.values_list("peer_group_slug", "peer_group_name").order_by(
-                "peer_group_name", "peer_group_slug"
-            )
-        ),
-        "council": _unique(
-            distinct.values_list("council_code", "council_name").order_by(
-                "council_name", "council_code"
-            )
-        ),
+        "region": sorted({(row["region"], row["region"]) for row in rows}),
+        "type": offered(lambda r: r["authority_type"], lambda r: r["authority_type_name"]),
+        "peer_group": offered(lambda r: r["peer_group_slug"], lambda r: r["peer_group_name"]),
+        "council": offered(lambda r: r["council_code"], lambda r: r["council_name"]),
         "product": _unique(
             (str(pk), f"{name} ({supplier})" if supplier else name)
-            for pk, name, supplier in distinct.filter(product__isnull=False)
-            .values_list("product_id", "product_name", "supplier_name")
-            .order_by("product_name", "supplier_name", "product_id")
+            for name, supplier, pk in sorted(
+                {
+                    (row["product_name"], row["supplier_name"], row["product_id"])
+                    for row in rows
+                    if row["product_id"] is not None
+                }
+            )
         ),
         "point": _unique(
             (str(number), f"{number}. {title}")

@@ -24,7 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from assessments import scoring, services
+from assessments import rules, scoring, services
 from assessments.forms.assessments import NOT_APPLICABLE
 from assessments.forms.reviews import (
     COMMENT_LIMIT,
@@ -45,8 +45,6 @@ from assessments.services.agreement import points_without_agreed_score
 from assessments.services.discussion import open_round, unread_points
 from assessments.services.reviewing import (
     BEING_REVIEWED,
-    current_assignment,
-    is_member_of_council,
     reviewer_task_status,
 )
 from assessments.views.assessments import publishing_context
@@ -99,8 +97,12 @@ def _reviewer_assessment(request, code, pk, *, lead=False):
     to its outcome."""
     perm = "assessments.lead_review" if lead else "assessments.review_assessment"
     assessment = assessment_from_url(request, code, pk)
-    assignment = current_assignment(request.user, assessment, lead=lead)
-    if assignment is None or is_member_of_council(request.user, assessment):
+    # The same per-request lookups as the permission checks below (rules.py): asked once.
+    assignment = rules.current_assignment(request.user, assessment)
+    if lead and assignment is not None and not assignment.is_lead:
+        assignment = None
+    member = rules.role_in_council(request.user, assessment.service.council_id) is not None
+    if assignment is None or member:
         raise PermissionDenied
     if assessment.status in (Status.REVIEWED, *EVER_PUBLISHED):
         raise ReviewComplete(assessment)
