@@ -206,18 +206,29 @@ def _assignment_of(user, assessment):
 
 def current_assignment(user, assessment):
     """The user's current (confirmed, not ended) assignment to the assessment, or None,
-    whatever their role now. Cached per request on the user object, so that the checks
-    of a page (permissions, the side they speak for in discussions) ask once."""
-    if not user.is_authenticated or assessment is None or assessment.pk is None:
+    whatever their role now."""
+    if not user.is_authenticated:
         return None
+    return next(
+        (a for a in current_assignments(user, assessment) if a.reviewer_id == user.pk), None
+    )
+
+
+def current_assignments(user, assessment):
+    """Every current (confirmed, not ended) assignment to the assessment, with its
+    reviewer, the lead first: one query, cached per request on the user object asking,
+    so that a page's checks (permissions, the side they speak for in discussions) and
+    its list of reviewers ask once. A review has a handful of reviewers."""
+    if not user.is_authenticated or assessment is None or assessment.pk is None:
+        return []
     cache = getattr(user, "_assignments", None)
     if cache is None:
         cache = user._assignments = {}
     if assessment.pk not in cache:
-        cache[assessment.pk] = (
+        cache[assessment.pk] = list(
             ReviewerAssignment.objects.current()
-            .filter(reviewer=user, assessment_id=assessment.pk)
-            .first()
+            .filter(assessment_id=assessment.pk)
+            .select_related("reviewer")
         )
     return cache[assessment.pk]
 

@@ -282,6 +282,55 @@ def check_page(response, name):
         assert title, "no <title>"
 
 
+# At most this many queries for any page (issue 13's target), counted from the request to
+# the last byte of the response, as every person, with the cache empty: a page drawn from
+# the shared cache costs fewer.
+MOST_QUERIES = 10
+
+# Pages allowed more, each with its reason: (declaration id, or a prefix of ids ending in
+# ":") -> (the most queries seen, why). A page that comes under MOST_QUERIES must leave
+# this list (`test_no_page_is_allowed_more_queries_than_it_makes` says so).
+MORE_QUERIES_ALLOWED = {}
+
+
+def _counted(queries):
+    """The queries a request made, without what only the test adds or what is going: the
+    savepoints of the test's own transaction (not made in production, where a request is
+    not inside one), and the session's save on every signed-in request
+    (SESSION_SAVE_EVERY_REQUEST), which issue 13 removes in the settings, not in pages."""
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if not query["sql"].startswith(
+            ("SAVEPOINT", "RELEASE SAVEPOINT", 'UPDATE "django_session"')
+        )
+    ]
+
+
+def _covers(name, access_id):
+    return access_id == name or (name.endswith(":") and access_id.startswith(name))
+
+
+def _allowance(access):
+    for name, (most, _) in MORE_QUERIES_ALLOWED.items():
+        if _covers(name, access.id):
+            return most
+    return MOST_QUERIES
+
+
+QUERY_COUNTS = {}  # declaration id -> the most queries one of its GETs made, in this run
+
+
+def check_query_count(queries, access, walker):
+    counted = _counted(queries)
+    QUERY_COUNTS[access.id] = max(QUERY_COUNTS.get(access.id, 0), len(counted))
+    most = _allowance(access)
+    assert len(counted) <= most, (
+        f"{len(counted)} queries for GET {access.id} as {walker} (at most {most}):\n"
+        + "\n".join(sql[:160] for sql in counted)
+    )
+
+
 @pytest.mark.parametrize(("access", "walker", "method"), WALK)
 def test_walk(world, db, access, walker, method):
     expected = access.answer(walker, method)
@@ -310,23 +359,30 @@ def test_walk(world, db, access, walker, method):
                 headers=dict(response.headers),
             )
     after = snapshot(access.watch)
-    import os
-
-    if method == "GET" and os.environ.get("QLOG"):
-        with open(os.environ["QLOG"], "a") as log:
-            log.write(f"{len(queries)}\t{access.id}\t{walker}\n")
-            if True:
-                log.write("".join(f"    {q['sql'][:300]}\n" for q in queries.captured_queries))
 
     WALKED.append((access, walker, method))
     check_answer(response, expected, url)
     check_page(response, access.name)
+    if method == "GET":
+        check_query_count(queries, access, walker)
     if expected.changes:
         assert after != before, "an allowed POST changed nothing"
         if access.effect:
             assert access.effect(world, world.user(walker)), "the POST did not have its effect"
     else:
         assert after == before, differences(before, after)
+
+
+def test_no_page_is_allowed_more_queries_than_it_makes():
+    """Runs after the walk, in the same module: an allowance no longer needed is named."""
+    if not QUERY_COUNTS:
+        pytest.skip("the walk's GETs were not run")
+    no_longer_needed = []
+    for name in MORE_QUERIES_ALLOWED:
+        seen = [count for walked, count in QUERY_COUNTS.items() if _covers(name, walked)]
+        if seen and max(seen) <= MOST_QUERIES:
+            no_longer_needed.append(name)
+    assert not no_longer_needed, f"Take these off MORE_QUERIES_ALLOWED: {no_longer_needed}"
 
 
 # --- The admin: only a superuser changes a staff or superuser account ----------------

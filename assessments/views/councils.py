@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -64,14 +65,34 @@ def detail(request, code):
             "publications": latest_per_service(
                 Publication.objects.public().filter(council=council)
             ),
-            "replaced_by": list(council.replaced_by.order_by("short_name")),
-            "replaced": list(council.replaced.order_by("short_name")),
+            **_successions(council),
             "may_record_adoption": council.is_current
             and request.user.has_perm("assessments.record_adoption", council),
             "may_view_members": request.user.has_perm("assessments.view_members", council),
             "may_manage_members": request.user.has_perm("assessments.invite_member", council),
         },
     )
+
+
+def _successions(council):
+    """The councils that replaced `council` and those it replaced, each by name: one query
+    of the links between them, both ways."""
+    links = (
+        Council.replaced_by.through.objects.filter(Q(from_council=council) | Q(to_council=council))
+        .select_related("from_council", "to_council")
+        .order_by()
+    )
+    replaced_by, replaced = [], []
+    for link in links:
+        if link.from_council_id == council.pk:
+            replaced_by.append(link.to_council)
+        else:
+            replaced.append(link.from_council)
+
+    def by_name(councils):
+        return sorted(councils, key=lambda each: (each.short_name, each.pk))
+
+    return {"replaced_by": by_name(replaced_by), "replaced": by_name(replaced)}
 
 
 @login_required

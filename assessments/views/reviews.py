@@ -112,23 +112,21 @@ def _reviewer_assessment(request, code, pk, *, lead=False):
     return assessment, assignment
 
 
-def _answers(assessment):
-    """The council's answers in point order, with their links: two queries."""
-    return list(
+def _answers(assessment, *, links=True):
+    """The council's answers in point order, with their links (two queries), or without
+    them for pages that show none (one)."""
+    answers = (
         assessment.points.select_related("point")
         .defer(*guidance_of("point"))
-        .prefetch_related("links")
         .order_by("point__number")
     )
+    return list(answers.prefetch_related("links") if links else answers)
 
 
-def _reviewers(assessment):
-    """The current reviewers, the lead first."""
-    return list(
-        ReviewerAssignment.objects.current()
-        .filter(assessment=assessment)
-        .select_related("reviewer")
-    )
+def _reviewers(user, assessment):
+    """The current reviewers, the lead first (read once per request with `user`'s
+    permission checks: `rules.current_assignments`)."""
+    return rules.current_assignments(user, assessment)
 
 
 def _review(assessment):
@@ -179,7 +177,7 @@ def review_task_list(request, code, pk):
     """A reviewer's 15 points with their own progress, the due date and the other
     reviewers; for the lead, the agreed scores and completing. Constant queries."""
     assessment, assignment = _reviewer_assessment(request, code, pk)
-    answers = _answers(assessment)
+    answers = _answers(assessment, links=False)  # the task list shows no evidence
     mine = {
         row.point_id: row
         for row in ReviewerPoint.objects.filter(assessment=assessment, reviewer=request.user)
@@ -203,7 +201,7 @@ def review_task_list(request, code, pk):
             assessment,
             assignment=assignment,
             review=_review(assessment),
-            reviewers=_reviewers(assessment),
+            reviewers=_reviewers(request.user, assessment),
             rows=rows,
             completed=sum(1 for *_, status in rows if status == scoring.TaskStatus.COMPLETED),
             agreed=agreed,
@@ -369,7 +367,7 @@ def agreed_point(request, code, pk, number):
         .select_related("updated_by")
         .first()
     )
-    reviewers = _reviewers(assessment)
+    reviewers = _reviewers(request.user, assessment)
     scores = {
         row.reviewer_id: row
         for row in ReviewerPoint.objects.filter(assessment=assessment, point=point)
