@@ -2,6 +2,8 @@
 per set of choices and values, the results' choices kept under the public record's version,
 and the Standard's points read without their guidance where only titles are shown."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.template import Context, Template
@@ -10,11 +12,12 @@ from django.urls import reverse
 
 from assessments.forms import councils as council_forms
 from assessments.forms.councils import CouncilFilterForm
+from assessments.insight import products as insight_products
 from assessments.publishing.filters import PublicationFilter, published_choices
 from tests.factories import CouncilFactory
 from tests.factories_assessments import make_assessment
 from tests.factories_published_rows import publish_directly
-from tests.factories_services import ServiceFactory
+from tests.factories_services import ProductFactory, ServiceFactory
 
 REGIONS = ("North East", "West Midlands")
 TYPES = (("MD", "Metropolitan district"), ("UA", "Unitary authority"))
@@ -171,3 +174,26 @@ def test_the_task_list_and_check_answers_leave_the_guidance_unread(
 
     assert GUIDANCE_COLUMN not in sql
     assert standard.points.get(number=15).short_title in page.content.decode()
+
+
+# --- National figures kept under the record's version ---------------------------------
+
+
+def test_a_products_national_averages_are_kept_until_the_record_changes(standard, coventry):
+    product = ProductFactory()
+    publish_directly(coventry, product=product, scores=(4,) * 15)
+    publish_directly(coventry, name="Other", scores=(2,) * 15)
+    insight_products.point_figures(product)  # kept
+
+    with CaptureQueriesContext(connection) as kept:
+        points = insight_products.point_figures(product)
+    assert len(kept) == 2  # the record's version, the product's own points
+    assert (points[0].product_average, points[0].all_average) == (4, 3)
+
+    publish_directly(coventry, name="Third", scores=(5,) * 15)  # a new version: new averages
+    points = insight_products.point_figures(product)
+    assert (points[0].product_average, points[0].all_average, points[0].all_scored) == (
+        4,
+        Decimal("3.7"),
+        3,
+    )

@@ -233,3 +233,28 @@ def _finish(response, request, validators):
     else:
         patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
     return response
+
+
+# How long a figure kept under the record's version stays in the cache unused: a new
+# version gives it a new name anyway, so this only bounds the space old versions hold.
+FIGURES_CACHE_SECONDS = 24 * 60 * 60
+
+
+def kept_for_record(name, compute):
+    """`compute()`, kept in the shared cache under `name` and the public record's version
+    and time, for figures over the whole record (every publication) that pages show
+    beside their own: one query (the version) when kept, instead of a scan of the record.
+
+    Safe with several app servers for the same reason as the pages: a publication gives
+    every figure a new name at once, so none is stale and nothing is cleared. Without a
+    shared cache (or with an empty one) it is computed, as before."""
+    record = PublicRecord.current()
+    key = "record-figures:{}:{}:{}".format(
+        name, record.version, record.changed_at.isoformat() if record.changed_at else ""
+    )
+    cache = caches["default"]
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, FIGURES_CACHE_SECONDS)
+    return value

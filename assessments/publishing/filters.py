@@ -30,7 +30,6 @@ queryset and the filterset (for its form, errors and selected filters).
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
-from django.core.cache import caches
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
 from django.http import QueryDict
 from django_filters import ChoiceFilter, FilterSet, MultipleChoiceFilter
@@ -39,10 +38,10 @@ from assessments.models import (
     Nation,
     Phase,
     Publication,
-    PublicRecord,
     PublishedPoint,
     ReviewType,
 )
+from assessments.publishing.caching import kept_for_record
 from assessments.scoring import Rating
 
 RATINGS = [(Rating.GREEN.value, "Green"), (Rating.AMBER.value, "Amber"), (Rating.RED.value, "Red")]
@@ -324,28 +323,14 @@ def latest_per_service(publications):
     return sorted(latest.values(), key=lambda p: (p.service_name.casefold(), p.pk))
 
 
-# The choices offered for the whole public record, in the shared cache under the record's
-# version and time (as the public pages are, docs/decisions/0022-caching-public-pages.md):
-# a publication changes the name, so no server offers stale choices and nothing is cleared.
-CHOICES_CACHE_SECONDS = 24 * 60 * 60
-
-
 def published_choices():
-    """The filters' choices for everything public: two queries when the shared cache has
-    them (the record's version, then the cache), three when it has not (or there is none).
-
-    DISTINCT queries over every publication cost more than the page they sit on once
-    the record holds thousands, and they change only when the record does."""
-    record = PublicRecord.current()
-    key = "publication-choices:{}:{}".format(
-        record.version, record.changed_at.isoformat() if record.changed_at else ""
+    """The filters' choices for everything public, kept under the public record's version
+    (`kept_for_record`): two queries when kept, three when not. DISTINCT over every
+    publication costs more than the page it sits on once the record holds thousands, and
+    the choices change only when the record does."""
+    return kept_for_record(
+        "publication-choices", lambda: _choices_from(Publication.objects.public())
     )
-    cache = caches["default"]
-    choices = cache.get(key)
-    if choices is None:
-        choices = _choices_from(Publication.objects.public())
-        cache.set(key, choices, CHOICES_CACHE_SECONDS)
-    return choices
 
 
 def _choices_from(publications):
