@@ -80,10 +80,10 @@ class PointFigures:
 
 def point_figures(product):
     """Every point's average over the product's public publications and over all public
-    publications, points not applicable left out. Two queries: the product's points (by
-    its publications), and every publication's, kept under the record's version
-    (`kept_for_record`: one query for the version when kept, instead of a scan of every
-    published point)."""
+    publications, points not applicable left out. The product's points in one query
+    (by its publications); every publication's are kept under the record's version
+    (`kept_for_record`), so that a scan of every published point is made once per change
+    of the record, not on every request."""
     public_points = PublishedPoint.objects.filter(
         publication__withdrawn_at__isnull=True, not_applicable=False
     )

@@ -325,7 +325,8 @@ def latest_per_service(publications):
 
 def published_choices():
     """The filters' choices for everything public, kept under the public record's version
-    (`kept_for_record`): two queries when kept, three when not. DISTINCT over every
+    (`kept_for_record`): none when kept (but the version, outside a public page), two
+    when not. DISTINCT over every
     publication costs more than the page it sits on once the record holds thousands, and
     the choices change only when the record does."""
     return kept_for_record(
