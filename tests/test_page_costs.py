@@ -197,3 +197,27 @@ def test_a_products_national_averages_are_kept_until_the_record_changes(standard
         Decimal("3.7"),
         3,
     )
+
+
+def test_a_councils_figures_against_its_peers_are_kept_until_the_record_changes(
+    client, standard, coventry, coventry_lead
+):
+    publish_directly(coventry, scores=(4,) * 15)
+    client.force_login(coventry_lead)  # a signed-in page is drawn each time, not stored
+    address = coventry.get_absolute_url()
+
+    first, _ = _pages_queries(client, address)
+    kept, kept_sql = _pages_queries(client, address)
+    publish_directly(coventry, name="Another service", scores=(2,) * 15)
+    fresh, fresh_sql = _pages_queries(client, address)
+
+    assert '"assessments_publishedpoint"' not in kept_sql  # no scan of the points
+    assert '"assessments_publishedpoint"' in fresh_sql  # a new version: worked out again
+    assert (
+        first.context["against_peers"][0][0].points[0].sums
+        == kept.context["against_peers"][0][0].points[0].sums
+    )
+    assert (
+        fresh.context["against_peers"][0][0].points[0].sums
+        != kept.context["against_peers"][0][0].points[0].sums
+    )
