@@ -221,3 +221,21 @@ def test_a_councils_figures_against_its_peers_are_kept_until_the_record_changes(
         fresh.context["against_peers"][0][0].points[0].sums
         != kept.context["against_peers"][0][0].points[0].sums
     )
+
+
+def test_a_points_national_picture_is_kept_until_the_record_changes(
+    client, standard, coventry, coventry_lead
+):
+    publish_directly(coventry, scores=(4,) * 15)
+    client.force_login(coventry_lead)
+    address = reverse("point_picture", args=[9])
+
+    first, _ = _pages_queries(client, address)
+    kept, kept_sql = _pages_queries(client, address)
+    publish_directly(coventry, name="Another service", scores=(2,) * 15)
+    fresh, _ = _pages_queries(client, address)
+
+    assert '"assessments_publishedpoint"' not in kept_sql
+    assert kept.context["picture"] == first.context["picture"]
+    assert fresh.context["picture"].overall.all.assessments == 2
+    assert kept.context["picture"].overall.all.assessments == 1
