@@ -46,13 +46,21 @@ def is_peer_reviewer(user):
 
 def _role_in(user, council):
     """The user's role in the council, or None. Cached per request on the user object."""
-    if not (user.is_authenticated and user.is_active) or council is None:
+    return None if council is None else role_in_council(user, council.pk)
+
+
+def role_in_council(user, council_id):
+    """The user's role in the council with this id, or None: one query per request for
+    all their councils, cached on the user object."""
+    if not (user.is_authenticated and user.is_active):
         return None
-    cache = user.__dict__.setdefault("_council_roles", None)
+    # getattr and setattr, not the user's __dict__: a view's request.user is a lazy object
+    # that passes both to the user it wraps, which is the one the permission checks get.
+    cache = getattr(user, "_council_roles", None)
     if cache is None:
         cache = dict(Membership.objects.filter(user=user).values_list("council_id", "role"))
-        user.__dict__["_council_roles"] = cache
-    return cache.get(council.pk)
+        user._council_roles = cache
+    return cache.get(council_id)
 
 
 @rules.predicate
@@ -189,18 +197,38 @@ def is_published(user, assessment):
 
 
 def _assignment_of(user, assessment):
-    """The user's current (confirmed, not ended) assignment to the assessment, or None.
-    Cached per request on the user object."""
+    """The user's current (confirmed, not ended) assignment to the assessment, or None,
+    if they are a peer reviewer. Cached per request on the user object."""
     if not (user.is_authenticated and user.is_active and user.is_peer_reviewer):
         return None
-    if assessment is None or assessment.pk is None:
+    return current_assignment(user, assessment)
+
+
+def current_assignment(user, assessment):
+    """The user's current (confirmed, not ended) assignment to the assessment, or None,
+    whatever their role now."""
+    if not user.is_authenticated:
         return None
-    cache = user.__dict__.setdefault("_assignments", {})
+    return next(
+        (a for a in current_assignments(user, assessment) if a.reviewer_id == user.pk), None
+    )
+
+
+def current_assignments(user, assessment):
+    """Every current (confirmed, not ended) assignment to the assessment, with its
+    reviewer, the lead first: one query, cached per request on the user object asking,
+    so that a page's checks (permissions, the side they speak for in discussions) and
+    its list of reviewers ask once. A review has a handful of reviewers."""
+    if not user.is_authenticated or assessment is None or assessment.pk is None:
+        return []
+    cache = getattr(user, "_assignments", None)
+    if cache is None:
+        cache = user._assignments = {}
     if assessment.pk not in cache:
-        cache[assessment.pk] = (
+        cache[assessment.pk] = list(
             ReviewerAssignment.objects.current()
-            .filter(reviewer=user, assessment_id=assessment.pk)
-            .first()
+            .filter(assessment_id=assessment.pk)
+            .select_related("reviewer")
         )
     return cache[assessment.pk]
 

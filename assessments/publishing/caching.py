@@ -45,6 +45,8 @@ keeps a marker where the nonce was, and each response gets the request's own. A 
 no policy at all, so that the browser keeps the one that came with the page it kept.
 """
 
+import contextlib
+import contextvars
 import functools
 import hashlib
 import logging
@@ -92,7 +94,8 @@ def public_record_page(view=None, *, changes_outside_record=False):
         shared = _may_share(request)
         response = _stored(request, validators.key) if shared else None
         if response is None:
-            response = view(request, *args, **kwargs)
+            with _drawn_at(validators.record):
+                response = view(request, *args, **kwargs)
             if shared and _may_store(request, response):
                 _store(request, validators.key, response)
         return _finish(response, request, validators)
@@ -119,7 +122,8 @@ def public_record_download(view):
             request, etag=validators.etag, last_modified=validators.last_modified
         )
         if response is None:
-            response = view(request, *args, **kwargs)
+            with _drawn_at(validators.record):
+                response = view(request, *args, **kwargs)
         return _finish(response, request, validators)
 
     return wrapper
@@ -132,7 +136,7 @@ class _Validators:
     who is asking, and the period for pages that also show what changes outside the record."""
 
     def __init__(self, request, *, periodic, personal=True):
-        record = PublicRecord.current()
+        self.record = record = PublicRecord.current()
         changed_at = record.changed_at
         period = ""
         if periodic:
@@ -233,3 +237,44 @@ def _finish(response, request, validators):
     else:
         patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
     return response
+
+
+# How long a figure kept under the record's version stays in the cache unused: a new
+# version gives it a new name anyway, so this only bounds the space old versions hold.
+FIGURES_CACHE_SECONDS = 24 * 60 * 60
+
+
+# The version of the record that the page being drawn is named by (its ETag), while its
+# view runs: figures kept under the record's version use it rather than reading it again,
+# and so always match the page's name.
+_page_record = contextvars.ContextVar("page_record", default=None)
+
+
+@contextlib.contextmanager
+def _drawn_at(record):
+    token = _page_record.set(record)
+    try:
+        yield
+    finally:
+        _page_record.reset(token)
+
+
+def kept_for_record(name, compute):
+    """`compute()`, kept in the shared cache under `name` and the public record's version
+    and time, for figures over the whole record (every publication) that pages show
+    beside their own, instead of a scan of the record on every request.
+
+    Safe with several app servers for the same reason as the pages: a publication gives
+    every figure a new name at once, so none is stale and nothing is cleared. Without a
+    shared cache (or with an empty one) it is computed, as before. Inside a public page or
+    download the version is the one the page was named by (no query)."""
+    record = _page_record.get() or PublicRecord.current()
+    key = "record-figures:{}:{}:{}".format(
+        name, record.version, record.changed_at.isoformat() if record.changed_at else ""
+    )
+    cache = caches["default"]
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, FIGURES_CACHE_SECONDS)
+    return value

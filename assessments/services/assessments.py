@@ -20,7 +20,7 @@ from assessments.models import (
     Status,
 )
 from assessments.services.conflicts import EditConflict
-from standard.models import StandardVersion
+from standard.models import StandardVersion, guidance_of
 
 
 class IncompleteAssessment(Exception):
@@ -265,6 +265,7 @@ def incomplete_points(assessment):
     by the rule in `scoring.missing`."""
     answers = (
         assessment.points.select_related("point")
+        .defer(*guidance_of("point"))
         .annotate(link_count=Count("links"))
         .order_by("point__number")
     )

@@ -22,13 +22,13 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from assessments import rules
 from assessments.models import (
     Assessment,
     AssessmentEvent,
     ClarificationQuestion,
     ClarificationRound,
     EventKind,
-    Membership,
     Notification,
     PointAssessment,
     PointMessage,
@@ -56,10 +56,10 @@ def side_of(user, assessment):
     Nobody is both: a member of the council is never its reviewer (`be_reviewer`)."""
     if not (user.is_authenticated and user.is_active):
         return None
-    council_id = assessment.service.council_id
-    if Membership.objects.filter(user=user, council_id=council_id).exists():
+    # The page's permission checks have usually asked both already (cached on the user).
+    if rules.role_in_council(user, assessment.service.council_id) is not None:
         return Side.COUNCIL
-    if ReviewerAssignment.objects.current().filter(reviewer=user, assessment=assessment).exists():
+    if rules.current_assignment(user, assessment) is not None:
         return Side.REVIEWERS
     return None
 

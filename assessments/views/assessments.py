@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from assessments import scoring, services
+from assessments import rules, scoring, services
 from assessments.forms.assessments import (
     EVIDENCE_LIMIT,
     LINK_ADDRESS_LIMIT,
@@ -29,9 +29,10 @@ from assessments.forms.assessments import (
 )
 from assessments.models import EVER_PUBLISHED, ClarificationQuestion, PointAssessment, Status
 from assessments.services.discussion import open_round, unread_points
-from assessments.services.reviewing import BEING_REVIEWED, current_assignment
+from assessments.services.reviewing import BEING_REVIEWED
 from assessments.views.lookups import assessment_from_url, council_from_url, service_from_url
 from lgdss import unsaved
+from standard.models import guidance_of
 
 
 def _url(name, assessment, *args):
@@ -42,6 +43,7 @@ def _answers(assessment):
     """The assessment's answers in point order, with their links: two queries."""
     return list(
         assessment.points.select_related("point", "updated_by")
+        .defer(*guidance_of("point"))
         .prefetch_related("links")
         .order_by("point__number")
     )
@@ -140,7 +142,7 @@ def task_list(request, code, pk):
             **review,
             # A current reviewer, while it is with the reviewers: a link to their review.
             "is_reviewer": (
-                current_assignment(request.user, assessment)
+                rules.current_assignment(request.user, assessment)
                 if assessment.status in BEING_REVIEWED
                 and request.user.has_perm("assessments.review_assessment", assessment)
                 else None

@@ -24,7 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from assessments import scoring, services
+from assessments import rules, scoring, services
 from assessments.forms.assessments import NOT_APPLICABLE
 from assessments.forms.reviews import (
     COMMENT_LIMIT,
@@ -45,13 +45,12 @@ from assessments.services.agreement import points_without_agreed_score
 from assessments.services.discussion import open_round, unread_points
 from assessments.services.reviewing import (
     BEING_REVIEWED,
-    current_assignment,
-    is_member_of_council,
     reviewer_task_status,
 )
 from assessments.views.assessments import publishing_context
 from assessments.views.lookups import assessment_from_url
 from lgdss import unsaved
+from standard.models import guidance_of
 
 
 def _url(name, assessment, *args):
@@ -98,8 +97,12 @@ def _reviewer_assessment(request, code, pk, *, lead=False):
     to its outcome."""
     perm = "assessments.lead_review" if lead else "assessments.review_assessment"
     assessment = assessment_from_url(request, code, pk)
-    assignment = current_assignment(request.user, assessment, lead=lead)
-    if assignment is None or is_member_of_council(request.user, assessment):
+    # The same per-request lookups as the permission checks below (rules.py): asked once.
+    assignment = rules.current_assignment(request.user, assessment)
+    if lead and assignment is not None and not assignment.is_lead:
+        assignment = None
+    member = rules.role_in_council(request.user, assessment.service.council_id) is not None
+    if assignment is None or member:
         raise PermissionDenied
     if assessment.status in (Status.REVIEWED, *EVER_PUBLISHED):
         raise ReviewComplete(assessment)
@@ -109,22 +112,21 @@ def _reviewer_assessment(request, code, pk, *, lead=False):
     return assessment, assignment
 
 
-def _answers(assessment):
-    """The council's answers in point order, with their links: two queries."""
-    return list(
+def _answers(assessment, *, links=True):
+    """The council's answers in point order, with their links (two queries), or without
+    them for pages that show none (one)."""
+    answers = (
         assessment.points.select_related("point")
-        .prefetch_related("links")
+        .defer(*guidance_of("point"))
         .order_by("point__number")
     )
+    return list(answers.prefetch_related("links") if links else answers)
 
 
-def _reviewers(assessment):
-    """The current reviewers, the lead first."""
-    return list(
-        ReviewerAssignment.objects.current()
-        .filter(assessment=assessment)
-        .select_related("reviewer")
-    )
+def _reviewers(user, assessment):
+    """The current reviewers, the lead first (read once per request with `user`'s
+    permission checks: `rules.current_assignments`)."""
+    return rules.current_assignments(user, assessment)
 
 
 def _review(assessment):
@@ -175,7 +177,7 @@ def review_task_list(request, code, pk):
     """A reviewer's 15 points with their own progress, the due date and the other
     reviewers; for the lead, the agreed scores and completing. Constant queries."""
     assessment, assignment = _reviewer_assessment(request, code, pk)
-    answers = _answers(assessment)
+    answers = _answers(assessment, links=False)  # the task list shows no evidence
     mine = {
         row.point_id: row
         for row in ReviewerPoint.objects.filter(assessment=assessment, reviewer=request.user)
@@ -199,7 +201,7 @@ def review_task_list(request, code, pk):
             assessment,
             assignment=assignment,
             review=_review(assessment),
-            reviewers=_reviewers(assessment),
+            reviewers=_reviewers(request.user, assessment),
             rows=rows,
             completed=sum(1 for *_, status in rows if status == scoring.TaskStatus.COMPLETED),
             agreed=agreed,
@@ -232,6 +234,7 @@ def _point_answer(assessment, number):
     try:
         return (
             assessment.points.select_related("point", "updated_by")
+            .defer(*guidance_of("point"))
             .prefetch_related("links")
             .get(point__number=number)
         )
@@ -364,7 +367,7 @@ def agreed_point(request, code, pk, number):
         .select_related("updated_by")
         .first()
     )
-    reviewers = _reviewers(assessment)
+    reviewers = _reviewers(request.user, assessment)
     scores = {
         row.reviewer_id: row
         for row in ReviewerPoint.objects.filter(assessment=assessment, point=point)
