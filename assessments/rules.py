@@ -216,9 +216,15 @@ def current_assignment(user, assessment):
 
 def current_assignments(user, assessment):
     """Every current (confirmed, not ended) assignment to the assessment, with its
-    reviewer, the lead first: one query, cached per request on the user object asking,
-    so that a page's checks (permissions, the side they speak for in discussions) and
-    its list of reviewers ask once. A review has a handful of reviewers."""
+    reviewer, the lead first (from `assignments_to`: no query of its own)."""
+    return [a for a in assignments_to(user, assessment) if a.is_current]
+
+
+def assignments_to(user, assessment):
+    """Every assignment to the assessment, current, offered or ended, with its reviewer,
+    the lead first: one query, cached per request on the user object asking, so that a
+    page's checks (permissions, the side they speak for in discussions) and its lists of
+    reviewers ask once. A review has a handful of reviewers and offers."""
     if not user.is_authenticated or assessment is None or assessment.pk is None:
         return []
     cache = getattr(user, "_assignments", None)
@@ -226,9 +232,9 @@ def current_assignments(user, assessment):
         cache = user._assignments = {}
     if assessment.pk not in cache:
         cache[assessment.pk] = list(
-            ReviewerAssignment.objects.current()
-            .filter(assessment_id=assessment.pk)
-            .select_related("reviewer")
+            ReviewerAssignment.objects.filter(assessment_id=assessment.pk).select_related(
+                "reviewer"
+            )
         )
     return cache[assessment.pk]
 

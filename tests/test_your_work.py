@@ -159,17 +159,17 @@ def test_query_count_does_not_grow_with_assessments(
         submit(coventry, coventry_lead, f"Sent {number}")
         submit(leeds, leeds_lead, f"Leeds {number}")
     for person, queries, table, rows in [
-        (coventry_lead, 13, "Drafts to continue", count),
-        (coordinator, 9, "Waiting for peer review", 2 * count),
+        (coventry_lead, 10, "Drafts to continue", count),
+        (coordinator, 6, "Waiting for peer review", 2 * count),
     ]:
         client = client_for(person)
         client.get(YOUR_WORK)
         # Session and user; the person's councils; for members, drafts and submitted
         # assessments with their answers, and Django's own permissions (two) when the
         # rules refuse the list waiting for review; for coordinators, that list and the
-        # review queue's counts; saving
-        # the session (three, with its savepoint); whether the person uses two-factor
-        # authentication (one: for a coordinator, django-otp reading their app).
+        # review queue's counts; whether the person uses two-factor authentication (one:
+        # for a coordinator, django-otp reading their app). The session, saved by the
+        # page before, is not saved again.
         with django_assert_num_queries(queries):
             response = client.get(YOUR_WORK)
         assert len(tables(response)[table]) == rows

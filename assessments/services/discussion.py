@@ -19,7 +19,7 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from assessments import rules
@@ -41,6 +41,7 @@ from assessments.models import (
 )
 from assessments.notifications import notify
 from assessments.services.transitions import AlreadyDone, NotAllowedNow, change_state
+from standard.models import guidance_of
 
 MESSAGE_LIMIT = 5_000  # characters in one message
 QUESTION_LIMIT = 2_000  # characters in one question
@@ -221,10 +222,12 @@ def _not_emailed_lately(assessment, recipients):
 
 
 def open_round(assessment):
-    """The round of clarification waiting for the council's answers, or None."""
+    """The round of clarification waiting for the council's answers, or None, with its
+    questions and their points (without the guidance): two queries."""
+    questions = ClarificationQuestion.objects.select_related("point").defer(*guidance_of("point"))
     return (
         ClarificationRound.objects.filter(assessment=assessment, answered_at__isnull=True)
-        .prefetch_related("questions__point")
+        .prefetch_related(Prefetch("questions", queryset=questions))
         .first()
     )
 
