@@ -51,16 +51,32 @@ def _role_in(user, council):
 
 def role_in_council(user, council_id):
     """The user's role in the council with this id, or None: one query per request for
-    all their councils, cached on the user object."""
+    all their councils, cached on the user object, unless the object the page is about
+    was read with the person's role in its council (`note_role_in_council`)."""
     if not (user.is_authenticated and user.is_active):
         return None
     # getattr and setattr, not the user's __dict__: a view's request.user is a lazy object
     # that passes both to the user it wraps, which is the one the permission checks get.
     cache = getattr(user, "_council_roles", None)
     if cache is None:
+        noted = getattr(user, "_council_roles_noted", {})
+        if council_id in noted:
+            return noted[council_id]
         cache = dict(Membership.objects.filter(user=user).values_list("council_id", "role"))
         user._council_roles = cache
     return cache.get(council_id)
+
+
+def note_role_in_council(user, council_id, role):
+    """Keep for this request the user's role (or None) in one council, read in the same
+    query as an object of that council (`views.lookups.assessment_from_url`), so that
+    the page's permission checks about that council need no query of their own."""
+    if not (user.is_authenticated and user.is_active):
+        return
+    noted = getattr(user, "_council_roles_noted", None)
+    if noted is None:
+        noted = user._council_roles_noted = {}
+    noted[council_id] = role
 
 
 @rules.predicate

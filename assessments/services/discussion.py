@@ -19,7 +19,7 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from assessments import rules
@@ -223,13 +223,26 @@ def _not_emailed_lately(assessment, recipients):
 
 def open_round(assessment):
     """The round of clarification waiting for the council's answers, or None, with its
-    questions and their points (without the guidance): two queries."""
-    questions = ClarificationQuestion.objects.select_related("point").defer(*guidance_of("point"))
-    return (
-        ClarificationRound.objects.filter(assessment=assessment, answered_at__isnull=True)
-        .prefetch_related(Prefetch("questions", queryset=questions))
-        .first()
+    questions and their points (without the guidance): one query, for the questions with
+    their round (a round is never sent without a question)."""
+    questions = list(
+        ClarificationQuestion.objects.filter(
+            round__assessment=assessment, round__answered_at__isnull=True
+        )
+        .select_related("round", "point")
+        .defer(*guidance_of("point"))
     )
+    if not questions:
+        return None
+    clarification = questions[0].round
+    for question in questions:
+        question.round = clarification
+    # As prefetch_related leaves them (without its second query): `questions.all()`
+    # gives these.
+    kept = clarification.questions.all()
+    kept._result_cache, kept._prefetch_done = questions, True
+    clarification._prefetched_objects_cache = {"questions": kept}
+    return clarification
 
 
 def latest_round(assessment):

@@ -232,15 +232,14 @@ def _initial_answer(answer):
 @require_http_methods(["GET", "POST"])
 def edit_point(request, code, pk, number):
     assessment = assessment_from_url(request, code, pk)
+    # With the number of points (for "Point 3 of 15" and the next point) and, to show
+    # the page, its links (the form's rows, and the page when it cannot be changed). A
+    # save reads them again, locked (`services.save_point`).
+    answers = assessment.points.with_point_count().select_related("point", "updated_by")
+    if request.method == "GET":
+        answers = answers.prefetch_related("links")
     try:
-        # With its links (the form's rows, and the page when it cannot be changed) and
-        # the number of points (for "Point 3 of 15" and the next point).
-        answer = (
-            assessment.points.with_point_count()
-            .select_related("point", "updated_by")
-            .prefetch_related("links")
-            .get(point__number=number)
-        )
+        answer = answers.get(point__number=number)
     except PointAssessment.DoesNotExist:
         raise Http404("No such point.") from None
     # While clarification is requested, the questions asked: which points may change,

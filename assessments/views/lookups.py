@@ -13,8 +13,10 @@ these run.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
+from assessments import rules
 from assessments.models import Assessment, Council, Invitation, Membership, Review, Service
 
 
@@ -63,10 +65,24 @@ def assessment_from_url(request, code, pk, perm="assessments.view_assessment", *
 
     `related` names more to read in the same query, for pages that show it: its
     review, say (`"review"`, one-to-one: `review_of` reads it without another query)."""
-    assessments = Assessment.objects.visible_to(request.user).select_related(
+    user = request.user
+    assessments = Assessment.objects.visible_to(user).select_related(
         "service__council", "standard", "created_by", *related
     )
-    return _check(request, perm, _get(assessments, pk=pk, service__council__code=code))
+    if user.is_authenticated:
+        # The person's role in its council, in the same query: every page about an
+        # assessment asks it (rules.py), and it is then not asked again.
+        assessments = assessments.annotate(
+            viewer_role=Subquery(
+                Membership.objects.filter(user=user, council=OuterRef("service__council")).values(
+                    "role"
+                )[:1]
+            )
+        )
+    assessment = _get(assessments, pk=pk, service__council__code=code)
+    if user.is_authenticated:
+        rules.note_role_in_council(user, assessment.service.council_id, assessment.viewer_role)
+    return _check(request, perm, assessment)
 
 
 def review_of(assessment):
