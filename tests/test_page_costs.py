@@ -14,9 +14,11 @@ from assessments.forms import councils as council_forms
 from assessments.forms.councils import CouncilFilterForm
 from assessments.insight import products as insight_products
 from assessments.publishing.filters import PublicationFilter, published_choices
-from tests.factories import CouncilFactory
+from assessments.services.discussion import request_clarification
+from tests.factories import CouncilFactory, UserFactory
 from tests.factories_assessments import make_assessment
 from tests.factories_published_rows import publish_directly
+from tests.factories_reviews import begin_review, complete, submitted_assessment
 from tests.factories_services import ProductFactory, ServiceFactory
 
 REGIONS = ("North East", "West Midlands")
@@ -239,3 +241,108 @@ def test_a_points_national_picture_is_kept_until_the_record_changes(
     assert kept.context["picture"] == first.context["picture"]
     assert fresh.context["picture"].overall.all.assessments == 2
     assert kept.context["picture"].overall.all.assessments == 1
+
+
+# --- Signed-in pages within MOST_QUERIES ------------------------------------------------
+# The walk (tests/test_url_access.py) holds every page to at most 10 queries in its one
+# world; these hold the pages that read a review's people and rounds to the same count
+# however many there are, and the save that the benchmark measures.
+
+
+def _reviewers(count, group):
+    return [
+        UserFactory(email=f"reviewer{n}@elsewhere.example", is_peer_reviewer=True)
+        for n in range(count)
+    ]
+
+
+def _queries_for(client, url):
+    client.get(url)  # the first page after signing in moves the session's end on
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url)
+    assert page.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("others", [0, 2])
+def test_the_review_outcome_reads_its_reviewers_once(
+    client, standard, coventry, coventry_lead, coordinator, peer_reviewer, others
+):
+    assessment = submitted_assessment(coventry, coventry_lead)
+    begin_review(
+        assessment,
+        coordinator=coordinator,
+        lead=peer_reviewer,
+        others=_reviewers(others, coventry.peer_group),
+    )
+    complete(assessment, peer_reviewer)
+    client.force_login(peer_reviewer)
+
+    count = _queries_for(
+        client, reverse("assessments:review_outcome", args=[coventry, assessment.pk])
+    )
+
+    # Session, user, two-factor; the assessment with its review, who completed and
+    # answered it, and the person's role in its council; the assignments (the
+    # permission's and the page's list); the answers and their links; the agreed and the
+    # reviewers' scores.
+    assert count == 9
+
+
+@pytest.mark.parametrize("asked", [1, 3])
+def test_a_reviewers_pages_read_an_open_round_in_one_query(
+    client, standard, coventry, coventry_lead, coordinator, peer_reviewer, asked
+):
+    assessment = submitted_assessment(coventry, coventry_lead)
+    begin_review(assessment, coordinator=coordinator, lead=peer_reviewer)
+    client.force_login(peer_reviewer)
+    pages = [
+        reverse("assessments:review_task_list", args=[coventry, assessment.pk]),
+        reverse("assessments:review_point", args=[coventry, assessment.pk, 1]),
+    ]
+    in_review = [_queries_for(client, page) for page in pages]
+    request_clarification(
+        assessment,
+        by=peer_reviewer,
+        questions={number: f"What about point {number}?" for number in range(1, asked + 1)},
+    )
+
+    waiting = [_queries_for(client, page) for page in pages]
+
+    # In review no round can be open, and none is asked for; while the council answers,
+    # the questions with their round and points: one more, however many questions.
+    assert [count + 1 for count in in_review] == waiting
+    assert max(waiting) <= 10
+
+
+def test_a_save_that_changes_nothing_writes_nothing_in_eight_queries(
+    client, standard, coventry, coventry_lead
+):
+    service = ServiceFactory(council=coventry, name="Report a missed bin")
+    draft = make_assessment(service, by=coventry_lead)
+    answer = draft.points.get(point__number=3)
+    url = reverse("assessments:edit_point", args=[coventry, draft.pk, 3])
+    client.force_login(coventry_lead)
+    client.get(url)
+    unchanged = {
+        "answer": "",
+        "not_applicable_reason": "",
+        "evidence": answer.evidence,
+        "revision": answer.revision,
+        "links-TOTAL_FORMS": "1",
+        "links-INITIAL_FORMS": "0",
+        "action": "later",
+    }
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, unchanged)
+
+    assert response.status_code == 302
+    answer.refresh_from_db()
+    assert answer.revision == unchanged["revision"]
+    made = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    # Session, user, two-factor; the assessment with the person's role in its council,
+    # the answer with the number of points; locked, the assessment, the answer and its
+    # links (the links shown on the page are not read for a save).
+    assert len([sql for sql in made if '"assessments_evidencelink"' in sql]) == 1
+    assert len(made) == 8

@@ -36,8 +36,6 @@ from assessments.models import (
     EVER_PUBLISHED,
     AgreedPoint,
     PointAssessment,
-    Review,
-    ReviewerAssignment,
     ReviewerPoint,
     Status,
 )
@@ -48,7 +46,7 @@ from assessments.services.reviewing import (
     reviewer_task_status,
 )
 from assessments.views.assessments import publishing_context
-from assessments.views.lookups import assessment_from_url
+from assessments.views.lookups import assessment_from_url, review_of
 from lgdss import unsaved
 from standard.models import guidance_of
 
@@ -96,7 +94,7 @@ def _reviewer_assessment(request, code, pk, *, lead=False):
     with `lead`) and the rule allows it now. A reviewer whose review is complete is sent
     to its outcome."""
     perm = "assessments.lead_review" if lead else "assessments.review_assessment"
-    assessment = assessment_from_url(request, code, pk)
+    assessment = assessment_from_url(request, code, pk, related=("review",))
     # The same per-request lookups as the permission checks below (rules.py): asked once.
     assignment = rules.current_assignment(request.user, assessment)
     if lead and assignment is not None and not assignment.is_lead:
@@ -129,8 +127,7 @@ def _reviewers(user, assessment):
     return rules.current_assignments(user, assessment)
 
 
-def _review(assessment):
-    return Review.objects.filter(assessment=assessment).first()
+_review = review_of
 
 
 def _initial_answer(row):
@@ -216,8 +213,13 @@ def review_task_list(request, code, pk):
 
 def _discussion(user, assessment):
     """What the reviewer's pages show of the discussion and clarification: the points
-    with unread messages, and the open round's questions by point number."""
-    clarification = open_round(assessment)
+    with unread messages, and the open round's questions by point number.
+
+    A round is open only while the assessment waits for the council's answers (sending
+    them back closes it), so in review there is none to ask for."""
+    clarification = None
+    if assessment.status == Status.CLARIFICATION_REQUESTED:
+        clarification = open_round(assessment)
     questions = (
         {question.point.number: question for question in clarification.questions.all()}
         if clarification
@@ -231,9 +233,13 @@ def _discussion(user, assessment):
 
 
 def _point_answer(assessment, number):
+    """The council's answer to point `number`, with its links, and `point_count`, the
+    number of points in the assessment (for "Point 3 of 15" and the next point): two
+    queries."""
     try:
         return (
-            assessment.points.select_related("point", "updated_by")
+            assessment.points.with_point_count()
+            .select_related("point", "updated_by")
             .defer(*guidance_of("point"))
             .prefetch_related("links")
             .get(point__number=number)
@@ -289,7 +295,7 @@ def review_point(request, code, pk, number):
             if action == "continue":
                 if request.POST.get("return") == "check":
                     return redirect(_url("review_check_answers", assessment))
-                if number < len(assessment.standard.points.all()):
+                if number < answer.point_count:
                     return redirect(_url("review_point", assessment, number + 1))
                 return redirect(_url("review_check_answers", assessment))
             return redirect(_url("review_task_list", assessment))
@@ -303,7 +309,7 @@ def review_point(request, code, pk, number):
             form=form,
             levels=scoring.LEVELS,
             conflict=conflict,
-            point_count=assessment.standard.points.count(),
+            point_count=answer.point_count,
             return_to="check" if (request.POST or request.GET).get("return") == "check" else "",
             comment_limit=f"{COMMENT_LIMIT:,}",
             assignment=assignment,
@@ -407,7 +413,7 @@ def agreed_point(request, code, pk, number):
         else:
             messages.success(request, f"Agreed score for point {number} saved")
             if request.POST.get("action") == "continue":
-                if number < assessment.standard.points.count():
+                if number < answer.point_count:
                     return redirect(_url("agreed_point", assessment, number + 1))
                 return redirect(_url("complete_review", assessment))
             return redirect(_url("review_task_list", assessment))
@@ -424,7 +430,7 @@ def agreed_point(request, code, pk, number):
             agreed=agreed,
             opinions=opinions,
             spread=(min(given), max(given), max(given) - min(given)) if given else None,
-            point_count=assessment.standard.points.count(),
+            point_count=answer.point_count,
             comment_limit=f"{COMMENT_LIMIT:,}",
             assignment=assignment,
             heading="The agreed score",
@@ -566,7 +572,13 @@ def review_outcome(request, code, pk):
     """The completed review: per point the council's score, the agreed score and the
     difference, the agreed and each reviewer's comments; the summary, recommendation and
     both sets of results; the council's response. Constant queries."""
-    assessment = assessment_from_url(request, code, pk, "assessments.view_reviewer_scores")
+    assessment = assessment_from_url(
+        request,
+        code,
+        pk,
+        "assessments.view_reviewer_scores",
+        related=("review__completed_by", "review__council_response_by"),
+    )
     review = _review(assessment)
     if review is None or not review.is_complete:
         raise Http404("The review is not complete.")
@@ -575,11 +587,13 @@ def review_outcome(request, code, pk):
     by_point = {}
     for row in ReviewerPoint.objects.filter(assessment=assessment).select_related("reviewer"):
         by_point.setdefault(row.point_id, []).append(row)
-    reviewers = list(
-        ReviewerAssignment.objects.filter(assessment=assessment, confirmed_at__isnull=False)
-        .exclude(end="conflict")
-        .select_related("reviewer")
-    )
+    # Everyone who took part, ended or not, but not who stepped aside: read with the
+    # permission checks (`rules.assignments_to`).
+    reviewers = [
+        a
+        for a in rules.assignments_to(request.user, assessment)
+        if a.confirmed_at is not None and a.end != "conflict"
+    ]
     lead_ids = {a.reviewer_id for a in reviewers if a.is_lead}
     rows = [
         {
