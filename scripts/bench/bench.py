@@ -27,6 +27,7 @@ import json
 import math
 import os
 import re
+import runpy
 import secrets
 import shutil
 import signal
@@ -696,11 +697,9 @@ def run(args):
             wanted = {"healthz", *(name.strip() for name in args.only.split(","))}
             targets = [t for t in targets if t["name"] in wanted]
 
-        workers = (
-            args.workers
-            or int(os.environ.get("WEB_CONCURRENCY", 0))
-            or ((os.cpu_count() or 1) * 2 + 1)
-        )
+        # As production: gunicorn.conf.py's number (WEB_CONCURRENCY, else a core each and
+        # one more), unless --workers says otherwise.
+        workers = args.workers or runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
         log = open(ROOT / args.output / "servers.log", "w")  # noqa: SIM115 (open for the run)
         csv = next((t for t in targets if t["path"].endswith(".csv")), None)
         memory = None
