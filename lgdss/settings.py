@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from lgdss import env
+from lgdss.inline_script import JS_ENABLED_HASH
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -287,14 +288,16 @@ STORAGES = {
 
 # Scripts, styles and everything else only from this site (and from STATIC_URL's host,
 # if static files are served from another), and the one inline script, GOV.UK
-# Frontend's js-enabled snippet, by the request's nonce. Django's own pages with an
-# inline <style> (the CSRF failure page, some admin pages) carry the nonce too.
+# Frontend's js-enabled snippet, by its hash: the header is then the same on every
+# response, so a public page is the same bytes for every visitor and can be stored as it
+# is. The admin's inline scripts and styles carry a nonce; Django puts a nonce in the
+# header only for a response that used one, so the site's own pages send none.
 # See docs/decisions/0014-content-security-policy.md.
 _static = urlsplit(STATIC_URL)
 _static_host = [f"{_static.scheme}://{_static.netloc}"] if _static.netloc else []
 SECURE_CSP = {
     "default-src": [CSP.SELF, *_static_host],
-    "script-src": [CSP.SELF, *_static_host, CSP.NONCE],
+    "script-src": [CSP.SELF, *_static_host, JS_ENABLED_HASH, CSP.NONCE],
     "style-src": [CSP.SELF, *_static_host, CSP.NONCE],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
