@@ -66,13 +66,16 @@ MIDDLEWARE = [
     "lgdss.middleware.HealthCheckMiddleware",
     # After the health checks, so that load balancers' calls are not logged.
     "lgdss.request_log.RequestLogMiddleware",
+    # A stored public page is sent from here, with the headers the middleware below gave
+    # it when it was drawn; nothing below runs for it (lgdss/public_pages.py).
+    "lgdss.public_pages.StoredPublicPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "lgdss.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages, downloads and the API, gzipped (lgdss/compression.py). After whitenoise, whose
     # static files are compressed once, at collectstatic; outside everything that makes
-    # or reads a body, the cache of public pages included.
+    # or reads a body. It leaves alone a response already encoded.
     "lgdss.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
