@@ -38,6 +38,8 @@ attacker's text, and a stored page has no secret (no CSRF token, nothing of anyo
 import gzip
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import caches
@@ -153,23 +155,70 @@ def _respond(request, form):
 
 
 def _read(key, gzipped):
-    try:
-        form = caches["default"].get(_form_key(key, gzipped))
-    except Exception:
-        # A cache server that is down must not take the public pages with it.
-        logger.warning("The cache could not be read for a public page", exc_info=True)
-        return None
+    form_key = _form_key(key, gzipped)
+    form = recent.get(form_key)
     if form is None:
-        return None
+        try:
+            form = caches["default"].get(form_key)
+        except Exception:
+            # A cache server that is down must not take the public pages with it.
+            logger.warning("The cache could not be read for a public page", exc_info=True)
+            return None
+        if form is None:
+            return None
+        recent.put(form_key, form)
     period = form["page"]["period"]
     return form if period is None or period == current_period() else None
 
 
 def _write(key, forms):
+    stored = {_form_key(key, gzipped): form for gzipped, form in forms.items()}
+    for form_key, form in stored.items():
+        recent.put(form_key, form)
     try:
-        caches["default"].set_many(
-            {_form_key(key, gzipped): form for gzipped, form in forms.items()},
-            settings.PUBLIC_CACHE_SECONDS,
-        )
+        caches["default"].set_many(stored, settings.PUBLIC_CACHE_SECONDS)
     except Exception:
         logger.warning("A public page could not be stored in the cache", exc_info=True)
+
+
+class RecentForms:
+    """The forms this process has read or stored lately, up to `limit` bytes of them, the
+    least recently used let go first: a page found here costs no trip to a shared cache
+    (Redis, some tenths of a millisecond) and no unpickling.
+
+    Nothing here can be out of date: a key names one version of the record and one
+    address, and a page that changes outside the record still has its period checked. So
+    nothing needs to be told when the record changes; pages of older versions are simply
+    no longer asked for, and make way."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        self._forms = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()  # for servers that run threads
+
+    def get(self, key):
+        with self._lock:
+            form = self._forms.get(key)
+            if form is not None:
+                self._forms.move_to_end(key)
+            return form
+
+    def put(self, key, form):
+        with self._lock:
+            if key in self._forms:
+                return
+            self._forms[key] = form
+            self._size += len(form["body"])
+            while self._size > self.limit:
+                _, dropped = self._forms.popitem(last=False)
+                self._size -= len(dropped["body"])
+
+    def clear(self):
+        with self._lock:
+            self._forms.clear()
+            self._size = 0
+
+
+# A few dozen pages, plain and gzipped, in each process.
+recent = RecentForms(limit=4 * 1024 * 1024)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 from assessments import services
 from assessments.models import Publication, PublicRecord
 from assessments.publishing.caching import public_record_page
+from lgdss.public_pages import RecentForms, recent
 from tests.factories_reviews import complete, submitted_assessment
 
 HOME = "/"
@@ -81,6 +82,28 @@ def test_a_page_of_no_record_costs_no_query_for_the_version(client, standard):
     _, queries = served_from_the_store(client, "/standard/")
     assert not any("assessments_publicrecord" in query for query in queries)
     assert not caches["default"]._cache
+
+
+def test_a_page_stored_by_another_process_is_fetched_from_the_shared_cache_once(client, published):
+    client.get(report(published))
+    recent.clear()  # as another app server finds it: in the shared cache only
+    shared = caches["default"]
+    with mock.patch.object(shared, "get", wraps=shared.get) as fetched:
+        for _ in range(3):
+            response, queries = served_from_the_store(client, report(published))
+            assert len(queries) == 1
+    assert fetched.call_count == 1  # then kept in this process's memory
+    assert published.service_name in response.text
+
+
+def test_a_process_keeps_the_most_recently_used_pages_up_to_its_limit():
+    forms = RecentForms(limit=10)
+    forms.put("a", {"body": b"1234"})
+    forms.put("b", {"body": b"1234"})
+    forms.get("a")
+    forms.put("c", {"body": b"1234"})  # 12 bytes: the least recently used goes
+    assert forms.get("b") is None
+    assert forms.get("a") == forms.get("c") == {"body": b"1234"}
 
 
 # --- Only anonymous visitors, with nothing of their own ------------------------------
