@@ -35,6 +35,7 @@ header: Django's defence against BREACH guards a secret in a page that also show
 attacker's text, and a stored page has no secret (no CSRF token, nothing of anyone's).
 """
 
+import functools
 import gzip
 import hashlib
 import logging
@@ -45,7 +46,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils.cache import get_conditional_response
 
 from assessments.publishing.caching import (
@@ -105,13 +106,22 @@ def _may_serve(request):
 def _is_public_record_page(request):
     """Whether the address is a page whose view is marked with `public_record_page`: only
     those are looked for in the store, so other pages (and static files) cost no query."""
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
+    match = _resolve(get_resolver(get_urlconf()), request.path_info)
+    if match is None:
         return False
     # Kept for the request log, which would otherwise resolve the address again.
     request.resolver_match = match
     return getattr(match.func, "public_record_page", False)
+
+
+@functools.lru_cache(maxsize=1024)
+def _resolve(resolver, path):
+    """The address's view, remembered: a stored page is asked for again and again. By
+    resolver too, which Django makes anew when the URLs change (in tests)."""
+    try:
+        return resolver.resolve(path)
+    except Resolver404:
+        return None
 
 
 def _key(state, address):

@@ -10,7 +10,8 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import connection
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection, connections
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -223,16 +224,27 @@ def test_an_unchanged_date_gets_304_from_the_store_and_an_earlier_one_the_page(c
     assert published.service_name in changed.text
 
 
-def through_wsgi(method, url):
+def through_wsgi(method, url, *, as_a_server=False):
     """Status, headers and body as the WSGI server is given them (the test client drops a
-    HEAD's body itself, so it could not tell)."""
+    HEAD's body itself, so it could not tell). `as_a_server`: with Django's handling of
+    kept connections between requests, which the test client (and a test inside a
+    transaction) leaves out."""
     environ = RequestFactory().generic(method, url).environ
     started = {}
 
     def start_response(status, headers):
         started.update(status=status, headers=dict(headers))
 
-    body = b"".join(WSGIHandler()(environ, start_response))
+    if not as_a_server:
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+    try:
+        response = WSGIHandler()(environ, start_response)
+        body = b"".join(response)
+        response.close()  # as a server does: Django's request_finished
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return started["status"], started["headers"], body
 
 
@@ -353,3 +365,23 @@ def test_a_page_given_a_cookie_by_a_middleware_is_not_stored(client, db, setting
     assert any("django_session" in query for query in queries)
     assert "sessionid" in second.cookies
     assert not caches["default"]._cache
+
+
+@pytest.mark.needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_database_dropped_is_replaced_for_a_stored_page(standard):
+    """The version query stands in for Django's health check (CONN_HEALTH_CHECKS): on a
+    kept connection the database has closed, it is sent again on a new one."""
+    status, _, page = through_wsgi("GET", HOME, as_a_server=True)
+    assert status == "200 OK"
+    dropped = connection.connection.info.backend_pid
+    other = connections.create_connection("default")
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [dropped])
+    other.close()
+
+    status, _, again = through_wsgi("GET", HOME, as_a_server=True)
+
+    assert status == "200 OK"
+    assert again == page
+    assert connection.connection.info.backend_pid != dropped

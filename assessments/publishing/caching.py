@@ -54,7 +54,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.dateparse import parse_datetime
@@ -131,10 +131,7 @@ def record_state(request=None):
     state = getattr(request, "_public_record_state", None)
     if state is not None:
         return state
-    with connection.cursor() as cursor:
-        cursor.execute(_RECORD_QUERY)
-        row = cursor.fetchone()
-    version, changed_at = row if row else (0, None)
+    version, changed_at = _read_record() or (0, None)
     if isinstance(changed_at, str):  # SQLite has no date type: text, in UTC
         changed_at = parse_datetime(changed_at).replace(tzinfo=UTC)
     state = (version, changed_at.astimezone(UTC) if changed_at else None)
@@ -144,6 +141,38 @@ def record_state(request=None):
 
 
 _RECORD_QUERY = f"SELECT version, changed_at FROM {PublicRecord._meta.db_table} WHERE id = 1"
+
+
+def _read_record():
+    """The record's row, standing in for Django's health check of the connection.
+
+    With `CONN_HEALTH_CHECKS` Django sends `SELECT 1` before a request's first query on a
+    connection it keeps between requests, and opens a new one if that fails. This query
+    is as cheap as that one and is the first a stored page makes, so it is the check: on
+    a kept connection the database has dropped (a restart, a failover) it fails, and it is
+    sent once more on a new connection. A stored page then costs one round trip, not two.
+    """
+    checking = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if checking:
+        connection.health_check_done = True
+    try:
+        return _fetch_record()
+    except DatabaseError:
+        if not checking:
+            raise
+        connection.close()
+        return _fetch_record()
+
+
+def _fetch_record():
+    with connection.cursor() as cursor:
+        cursor.execute(_RECORD_QUERY)
+        return cursor.fetchone()
 
 
 def current_period():
