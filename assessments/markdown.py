@@ -17,8 +17,15 @@ through.
 Bare addresses are linked by our own small rule, not markdown-it's `linkify`,
 which needs the linkify-it-py package. It links http:// and https:// only (not
 "www." or email addresses), which is what evidence usually contains.
+
+Rendering and sanitising cost about a millisecond per answer, and a page such as check
+answers or a published report shows fifteen of them, on every request. The result depends
+only on the text (and this module's code), so each app server keeps the most recent
+renderings in memory, keyed by the text itself: nothing to share or invalidate between
+servers, nothing stored that the next deploy could find stale, and no cache service needed.
 """
 
+import functools
 import re
 from urllib.parse import urlsplit
 
@@ -149,8 +156,19 @@ _cleaner = nh3.Cleaner(
 )
 
 
+# Renderings kept per process: evidence is at most a few thousand characters, so this holds
+# a few megabytes at most, the answers of the pages most recently drawn.
+RENDERINGS_KEPT = 2048
+
+
 def render_evidence(text):
     """Evidence as safe HTML with GOV.UK classes; "" when there is nothing to show."""
     if not text or not text.strip():
         return SafeString("")
+    return _render(str(text))
+
+
+@functools.lru_cache(maxsize=RENDERINGS_KEPT)
+def _render(text):
+    """The rendering of `text`, remembered: the same text always renders the same."""
     return mark_safe(_cleaner.clean(_md.render(text)).strip())

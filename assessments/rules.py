@@ -46,13 +46,37 @@ def is_peer_reviewer(user):
 
 def _role_in(user, council):
     """The user's role in the council, or None. Cached per request on the user object."""
-    if not (user.is_authenticated and user.is_active) or council is None:
+    return None if council is None else role_in_council(user, council.pk)
+
+
+def role_in_council(user, council_id):
+    """The user's role in the council with this id, or None: one query per request for
+    all their councils, cached on the user object, unless the object the page is about
+    was read with the person's role in its council (`note_role_in_council`)."""
+    if not (user.is_authenticated and user.is_active):
         return None
-    cache = user.__dict__.setdefault("_council_roles", None)
+    # getattr and setattr, not the user's __dict__: a view's request.user is a lazy object
+    # that passes both to the user it wraps, which is the one the permission checks get.
+    cache = getattr(user, "_council_roles", None)
     if cache is None:
+        noted = getattr(user, "_council_roles_noted", {})
+        if council_id in noted:
+            return noted[council_id]
         cache = dict(Membership.objects.filter(user=user).values_list("council_id", "role"))
-        user.__dict__["_council_roles"] = cache
-    return cache.get(council.pk)
+        user._council_roles = cache
+    return cache.get(council_id)
+
+
+def note_role_in_council(user, council_id, role):
+    """Keep for this request the user's role (or None) in one council, read in the same
+    query as an object of that council (`views.lookups.assessment_from_url`), so that
+    the page's permission checks about that council need no query of their own."""
+    if not (user.is_authenticated and user.is_active):
+        return
+    noted = getattr(user, "_council_roles_noted", None)
+    if noted is None:
+        noted = user._council_roles_noted = {}
+    noted[council_id] = role
 
 
 @rules.predicate
@@ -189,18 +213,44 @@ def is_published(user, assessment):
 
 
 def _assignment_of(user, assessment):
-    """The user's current (confirmed, not ended) assignment to the assessment, or None.
-    Cached per request on the user object."""
+    """The user's current (confirmed, not ended) assignment to the assessment, or None,
+    if they are a peer reviewer. Cached per request on the user object."""
     if not (user.is_authenticated and user.is_active and user.is_peer_reviewer):
         return None
-    if assessment is None or assessment.pk is None:
+    return current_assignment(user, assessment)
+
+
+def current_assignment(user, assessment):
+    """The user's current (confirmed, not ended) assignment to the assessment, or None,
+    whatever their role now."""
+    if not user.is_authenticated:
         return None
-    cache = user.__dict__.setdefault("_assignments", {})
+    return next(
+        (a for a in current_assignments(user, assessment) if a.reviewer_id == user.pk), None
+    )
+
+
+def current_assignments(user, assessment):
+    """Every current (confirmed, not ended) assignment to the assessment, with its
+    reviewer, the lead first (from `assignments_to`: no query of its own)."""
+    return [a for a in assignments_to(user, assessment) if a.is_current]
+
+
+def assignments_to(user, assessment):
+    """Every assignment to the assessment, current, offered or ended, with its reviewer,
+    the lead first: one query, cached per request on the user object asking, so that a
+    page's checks (permissions, the side they speak for in discussions) and its lists of
+    reviewers ask once. A review has a handful of reviewers and offers."""
+    if not user.is_authenticated or assessment is None or assessment.pk is None:
+        return []
+    cache = getattr(user, "_assignments", None)
+    if cache is None:
+        cache = user._assignments = {}
     if assessment.pk not in cache:
-        cache[assessment.pk] = (
-            ReviewerAssignment.objects.current()
-            .filter(reviewer=user, assessment_id=assessment.pk)
-            .first()
+        cache[assessment.pk] = list(
+            ReviewerAssignment.objects.filter(assessment_id=assessment.pk).select_related(
+                "reviewer"
+            )
         )
     return cache[assessment.pk]
 

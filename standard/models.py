@@ -48,9 +48,35 @@ class StandardVersion(models.Model):
         return f"{self.name} {self.version}"
 
 
+# Our guidance for a point: about 5 KB of text each, shown only on the point's own pages
+# (the Standard's and the assessment's). Pages that list points by number and title leave
+# it in the database: `Point.objects.without_guidance()`, or `guidance_of("point")` to
+# defer it through a relation.
+GUIDANCE_FIELDS = (
+    "purpose",
+    "how_to_meet",
+    "evidence",
+    "questions",
+    "discovery",
+    "alpha",
+    "beta",
+    "live",
+)
+
+
+def guidance_of(relation):
+    """The guidance fields of the point at `relation`, for `.defer()` with `select_related`."""
+    return [f"{relation}__{name}" for name in GUIDANCE_FIELDS]
+
+
 class PointQuerySet(models.QuerySet):
     def current(self):
         return self.filter(version__is_current=True)
+
+    def without_guidance(self):
+        """Number, titles and statement, without the guidance (read if asked for, a query
+        a point: so only where no point's guidance is shown)."""
+        return self.defer(*GUIDANCE_FIELDS)
 
 
 class Point(models.Model):

@@ -21,7 +21,7 @@ def point_list(request):
     return render(
         request,
         "standard/point_list.html",
-        {"version": version, "points": version.points.all()},
+        {"version": version, "points": version.points.without_guidance()},
     )
 
 

@@ -50,4 +50,7 @@ def published(standard, coventry, leeds, coventry_lead, leeds_lead, peer_reviewe
     suppress_health_check=list(HealthCheck),
 )
 def test_the_api_keeps_to_its_openapi_description(published, case):
-    case.call_and_validate()
+    # Schemathesis asks for gzip as HTTP clients do, but its WSGI transport hands over the
+    # bytes as sent, still compressed: ask for them plain (gzip is tested in
+    # tests/test_request_path.py).
+    case.call_and_validate(headers={"Accept-Encoding": "identity"})

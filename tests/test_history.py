@@ -174,6 +174,7 @@ def test_queries_do_not_grow_with_the_number_of_events(
 ):
     client = client_for(request.getfixturevalue(persona))
     url = history_url(assessment)
+    client.get(url)  # the first page after signing in moves the session's end on
     with django_assert_max_num_queries(12) as one_event:
         assert client.get(url).status_code == 200
     add_events(assessment, 29)

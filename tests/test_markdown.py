@@ -343,3 +343,24 @@ def test_the_safety_check_itself_catches_unsafe_markup():
     ]:
         with pytest.raises(AssertionError):
             assert_safe(html)
+
+
+def test_the_same_text_is_rendered_once_per_process(monkeypatch):
+    """Check answers shows fifteen answers on every request: each text is parsed and
+    sanitised once, then the rendering is reused, unchanged."""
+    from assessments import markdown
+
+    markdown._render.cache_clear()
+    parsed = []
+    render = markdown._md.render
+    monkeypatch.setattr(markdown._md, "render", lambda text: parsed.append(text) or render(text))
+
+    first = render_evidence("See **the plan** at https://example.com/plan.")
+    second = render_evidence("See **the plan** at https://example.com/plan.")
+    other = render_evidence("Something else")
+
+    assert parsed == ["See **the plan** at https://example.com/plan.", "Something else"]
+    assert first == second
+    assert isinstance(second, SafeString)
+    assert "<strong>the plan</strong>" in second
+    assert "Something else" in other

@@ -21,6 +21,7 @@ from django.db.models import Avg, Count, Min, Q
 
 from assessments.insight.charts import BarChart, Row
 from assessments.models import Product, PublishedPoint, ReviewType
+from assessments.publishing.caching import kept_for_record
 
 
 def rounded(value):
@@ -79,30 +80,38 @@ class PointFigures:
 
 def point_figures(product):
     """Every point's average over the product's public publications and over all public
-    publications, points not applicable left out. One query."""
-    mine = Q(publication__product=product)
-    rows = (
-        PublishedPoint.objects.filter(publication__withdrawn_at__isnull=True, not_applicable=False)
-        .values("number")
-        .annotate(
-            title=Min("short_title"),
-            all_average=Avg("score"),
-            all_scored=Count("pk"),
-            product_average=Avg("score", filter=mine),
-            product_scored=Count("pk", filter=mine),
-        )
-        .order_by("number")
+    publications, points not applicable left out. The product's points in one query
+    (by its publications); every publication's are kept under the record's version
+    (`kept_for_record`), so that a scan of every published point is made once per change
+    of the record, not on every request."""
+    public_points = PublishedPoint.objects.filter(
+        publication__withdrawn_at__isnull=True, not_applicable=False
     )
+    everyone = kept_for_record(
+        "point-averages",
+        lambda: list(
+            public_points.values("number")
+            .annotate(title=Min("short_title"), average=Avg("score"), scored=Count("pk"))
+            .order_by("number")
+        ),
+    )
+    mine = {
+        row["number"]: row
+        for row in public_points.filter(publication__product=product)
+        .values("number")
+        .annotate(average=Avg("score"), scored=Count("pk"))
+        .order_by()
+    }
     return [
         PointFigures(
             number=row["number"],
             title=row["title"],
-            product_average=rounded(row["product_average"]),
-            product_scored=row["product_scored"],
-            all_average=rounded(row["all_average"]),
-            all_scored=row["all_scored"],
+            product_average=rounded(mine.get(row["number"], {}).get("average")),
+            product_scored=mine.get(row["number"], {}).get("scored", 0),
+            all_average=rounded(row["average"]),
+            all_scored=row["scored"],
         )
-        for row in rows
+        for row in everyone
     ]
 
 

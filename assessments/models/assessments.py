@@ -7,7 +7,7 @@ for how an assessment moves from draft to submitted (and, later, reviewed and pu
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from assessments.models.councils import visible_through_membership
@@ -159,6 +159,21 @@ class StatusChange(models.Model):
         return f"{self.from_status} → {self.to_status} ({self.at:%d %B %Y %H:%M})"
 
 
+class PointAssessmentQuerySet(models.QuerySet):
+    def with_point_count(self):
+        """Each answer with `point_count`, the number of answers in its assessment (one
+        per point of its Standard), in the same query: for "Point 3 of 15" and whether
+        there is a next point, on pages that read one answer."""
+        count = (
+            PointAssessment.objects.filter(assessment=OuterRef("assessment"))
+            .order_by()
+            .values("assessment")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(point_count=Subquery(count))
+
+
 class PointAssessment(models.Model):
     """The team's answer for one point: a score or "not applicable", and the evidence.
 
@@ -180,6 +195,8 @@ class PointAssessment(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = PointAssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["point__number"]

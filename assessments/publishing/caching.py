@@ -47,6 +47,8 @@ its one inline script by its hash, not by a nonce (docs/decisions/0014), so its 
 strong, one for each form (plain and gzipped).
 """
 
+import contextlib
+import contextvars
 import functools
 import hashlib
 import time
@@ -54,6 +56,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -85,7 +88,8 @@ def public_record_page(view=None, *, changes_outside_record=False):
             request, etag=validators.etag, last_modified=validators.last_modified
         )
         if response is None:
-            response = view(request, *args, **kwargs)
+            with _drawn_at(validators.record):
+                response = view(request, *args, **kwargs)
             shared = validators.viewer == "anonymous" and shares_pages(request)
             if shared and _may_store(request, response):
                 response.shared_page = validators.shared_page
@@ -115,7 +119,8 @@ def public_record_download(view):
             request, etag=validators.etag, last_modified=validators.last_modified
         )
         if response is None:
-            response = view(request, *args, **kwargs)
+            with _drawn_at(validators.record):
+                response = view(request, *args, **kwargs)
         return _finish(response, validators)
 
     return wrapper
@@ -210,7 +215,8 @@ class _Validators:
     who is asking, and the period for pages that also show what changes outside the record."""
 
     def __init__(self, request, *, periodic, personal=True):
-        version, changed_at = record_state(request)
+        # (version, time): figures kept for the record while the page is drawn use it too.
+        self.record = version, changed_at = record_state(request)
         recorded_at = changed_at
         period = None
         if periodic:
@@ -266,3 +272,44 @@ def _finish(response, validators):
     else:
         patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
     return response
+
+
+# How long a figure kept under the record's version stays in the cache unused: a new
+# version gives it a new name anyway, so this only bounds the space old versions hold.
+FIGURES_CACHE_SECONDS = 24 * 60 * 60
+
+
+# The version of the record that the page being drawn is named by (its ETag), while its
+# view runs: figures kept under the record's version use it rather than reading it again,
+# and so always match the page's name.
+_page_record = contextvars.ContextVar("page_record", default=None)
+
+
+@contextlib.contextmanager
+def _drawn_at(record):
+    token = _page_record.set(record)
+    try:
+        yield
+    finally:
+        _page_record.reset(token)
+
+
+def kept_for_record(name, compute):
+    """`compute()`, kept in the shared cache under `name` and the public record's version
+    and time, for figures over the whole record (every publication) that pages show
+    beside their own, instead of a scan of the record on every request.
+
+    Safe with several app servers for the same reason as the pages: a publication gives
+    every figure a new name at once, so none is stale and nothing is cleared. Without a
+    shared cache (or with an empty one) it is computed, as before. Inside a public page or
+    download the version is the one the page was named by (no query)."""
+    version, changed_at = _page_record.get() or record_state()
+    key = "record-figures:{}:{}:{}".format(
+        name, version, changed_at.isoformat() if changed_at else ""
+    )
+    cache = caches["default"]
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, FIGURES_CACHE_SECONDS)
+    return value

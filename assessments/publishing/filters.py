@@ -34,7 +34,14 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
 from django.http import QueryDict
 from django_filters import ChoiceFilter, FilterSet, MultipleChoiceFilter
 
-from assessments.models import Nation, Phase, Publication, PublishedPoint, ReviewType
+from assessments.models import (
+    Nation,
+    Phase,
+    Publication,
+    PublishedPoint,
+    ReviewType,
+)
+from assessments.publishing.caching import kept_for_record
 from assessments.scoring import Rating
 
 RATINGS = [(Rating.GREEN.value, "Green"), (Rating.AMBER.value, "Amber"), (Rating.RED.value, "Red")]
@@ -129,51 +136,13 @@ class PublicationFilter(FilterSet):
         form = PointAndWhetherMetForm
 
     def __init__(self, data=None, queryset=None, **kwargs):
-        if queryset is None:
+        whole_record = queryset is None
+        if whole_record:
             queryset = Publication.objects.public()
         super().__init__(data, queryset=queryset, **kwargs)
-        self._offer_what_is_published(queryset)
-
-    def _offer_what_is_published(self, publications):
-        """The choices of the filters that depend on what has been published: one query
-        each, whatever the number of publications."""
-        distinct = publications.order_by().distinct()
-        nations = set(distinct.values_list("nation", flat=True))
-        self.filters["nation"].extra["choices"] = [
-            (value, label) for value, label in Nation.choices if value in nations
-        ] + sorted((n, n) for n in nations - set(Nation.values))
-        self.filters["region"].extra["choices"] = [
-            (region, region) for region in sorted(distinct.values_list("region", flat=True))
-        ]
-        self.filters["type"].extra["choices"] = _unique(
-            distinct.values_list("authority_type", "authority_type_name").order_by(
-                "authority_type_name", "authority_type"
-            )
-        )
-        self.filters["peer_group"].extra["choices"] = _unique(
-            distinct.values_list("peer_group_slug", "peer_group_name").order_by(
-                "peer_group_name", "peer_group_slug"
-            )
-        )
-        self.filters["council"].extra["choices"] = _unique(
-            distinct.values_list("council_code", "council_name").order_by(
-                "council_name", "council_code"
-            )
-        )
-        self.filters["product"].extra["choices"] = _unique(
-            (str(pk), f"{name} ({supplier})" if supplier else name)
-            for pk, name, supplier in distinct.filter(product__isnull=False)
-            .values_list("product_id", "product_name", "supplier_name")
-            .order_by("product_name", "supplier_name", "product_id")
-        )
-        points = _unique(
-            (str(number), f"{number}. {title}")
-            for number, title in PublishedPoint.objects.filter(publication__in=publications)
-            .values_list("number", "short_title")
-            .distinct()
-            .order_by("number", "short_title")
-        )
-        self.filters["point"].extra["choices"] = points
+        choices = published_choices() if whole_record else _choices_from(queryset)
+        for name, offered in choices.items():
+            self.filters[name].extra["choices"] = offered
 
     @property
     def nothing_published(self):
@@ -352,3 +321,69 @@ def latest_per_service(publications):
             publication.earlier = []
             latest[publication.service_id] = publication
     return sorted(latest.values(), key=lambda p: (p.service_name.casefold(), p.pk))
+
+
+def published_choices():
+    """The filters' choices for everything public, kept under the public record's version
+    (`kept_for_record`): none when kept (but the version, outside a public page), two
+    when not. DISTINCT over every
+    publication costs more than the page it sits on once the record holds thousands, and
+    the choices change only when the record does."""
+    return kept_for_record(
+        "publication-choices", lambda: _choices_from(Publication.objects.public())
+    )
+
+
+def _choices_from(publications):
+    """The choices of the filters that depend on what has been published, as plain data,
+    in two queries whatever the number of publications: the distinct combinations of the
+    councils' facts and products (one row per council and product, not per publication),
+    then the points published."""
+    columns = (
+        "nation",
+        "region",
+        "authority_type",
+        "authority_type_name",
+        "peer_group_slug",
+        "peer_group_name",
+        "council_code",
+        "council_name",
+        "product_id",
+        "product_name",
+        "supplier_name",
+    )
+    rows = [
+        dict(zip(columns, row, strict=True))
+        for row in publications.order_by().values_list(*columns).distinct()
+    ]
+
+    def offered(value, label, *, sort=None, only=lambda row: True):
+        pairs = {(value(row), label(row)) for row in rows if only(row)}
+        return _unique(sorted(pairs, key=sort or (lambda pair: (pair[1], pair[0]))))
+
+    nations = {row["nation"] for row in rows}
+    return {
+        "nation": [(value, str(label)) for value, label in Nation.choices if value in nations]
+        + sorted((n, n) for n in nations - set(Nation.values)),
+        "region": sorted({(row["region"], row["region"]) for row in rows}),
+        "type": offered(lambda r: r["authority_type"], lambda r: r["authority_type_name"]),
+        "peer_group": offered(lambda r: r["peer_group_slug"], lambda r: r["peer_group_name"]),
+        "council": offered(lambda r: r["council_code"], lambda r: r["council_name"]),
+        "product": _unique(
+            (str(pk), f"{name} ({supplier})" if supplier else name)
+            for name, supplier, pk in sorted(
+                {
+                    (row["product_name"], row["supplier_name"], row["product_id"])
+                    for row in rows
+                    if row["product_id"] is not None
+                }
+            )
+        ),
+        "point": _unique(
+            (str(number), f"{number}. {title}")
+            for number, title in PublishedPoint.objects.filter(publication__in=publications)
+            .values_list("number", "short_title")
+            .distinct()
+            .order_by("number", "short_title")
+        ),
+    }

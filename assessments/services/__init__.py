@@ -25,6 +25,7 @@ from assessments.services.assessments import (
     clarification_points,
     incomplete_points,
     may_change_point,
+    open_questions,
     save_point,
     start_assessment,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "invite",
     "may_change_point",
     "only_lead_message",
+    "open_questions",
     "publish",
     "record_adoption",
     "remove_member",

@@ -20,7 +20,7 @@ from assessments.models import (
     Status,
 )
 from assessments.services.conflicts import EditConflict
-from standard.models import StandardVersion
+from standard.models import StandardVersion, guidance_of
 
 
 class IncompleteAssessment(Exception):
@@ -130,9 +130,21 @@ def clarification_points(assessment):
     )
 
 
-def may_change_point(user, assessment, point_id):
+def open_questions(assessment):
+    """The open round's questions by point id (none when no round is open): one query,
+    for a page that shows the question and asks `may_change_point` with its `asked`."""
+    return {
+        question.point_id: question
+        for question in ClarificationQuestion.objects.filter(
+            round__assessment=assessment, round__answered_at__isnull=True
+        )
+    }
+
+
+def may_change_point(user, assessment, point_id, *, asked=None):
     """Whether `user` may change the answer to a point now: a member of the council while
     the assessment is a draft, or while clarification is requested on that point.
+    `asked` is the ids of the points asked about, if the caller has read them already.
 
     The state is asked as well as the rules: Django gives an active superuser every
     permission without asking the rules.
@@ -140,9 +152,9 @@ def may_change_point(user, assessment, point_id):
     if assessment.is_draft:
         return user.has_perm("assessments.edit_assessment", assessment)
     if assessment.status == Status.CLARIFICATION_REQUESTED:
-        return user.has_perm(
-            "assessments.answer_clarification", assessment
-        ) and point_id in clarification_points(assessment)
+        if not user.has_perm("assessments.answer_clarification", assessment):
+            return False
+        return point_id in (clarification_points(assessment) if asked is None else asked)
     return False
 
 
@@ -265,6 +277,7 @@ def incomplete_points(assessment):
     by the rule in `scoring.missing`."""
     answers = (
         assessment.points.select_related("point")
+        .defer(*guidance_of("point"))
         .annotate(link_count=Count("links"))
         .order_by("point__number")
     )

@@ -22,13 +22,13 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from assessments import rules
 from assessments.models import (
     Assessment,
     AssessmentEvent,
     ClarificationQuestion,
     ClarificationRound,
     EventKind,
-    Membership,
     Notification,
     PointAssessment,
     PointMessage,
@@ -41,6 +41,7 @@ from assessments.models import (
 )
 from assessments.notifications import notify
 from assessments.services.transitions import AlreadyDone, NotAllowedNow, change_state
+from standard.models import guidance_of
 
 MESSAGE_LIMIT = 5_000  # characters in one message
 QUESTION_LIMIT = 2_000  # characters in one question
@@ -56,10 +57,10 @@ def side_of(user, assessment):
     Nobody is both: a member of the council is never its reviewer (`be_reviewer`)."""
     if not (user.is_authenticated and user.is_active):
         return None
-    council_id = assessment.service.council_id
-    if Membership.objects.filter(user=user, council_id=council_id).exists():
+    # The page's permission checks have usually asked both already (cached on the user).
+    if rules.role_in_council(user, assessment.service.council_id) is not None:
         return Side.COUNCIL
-    if ReviewerAssignment.objects.current().filter(reviewer=user, assessment=assessment).exists():
+    if rules.current_assignment(user, assessment) is not None:
         return Side.REVIEWERS
     return None
 
@@ -221,12 +222,27 @@ def _not_emailed_lately(assessment, recipients):
 
 
 def open_round(assessment):
-    """The round of clarification waiting for the council's answers, or None."""
-    return (
-        ClarificationRound.objects.filter(assessment=assessment, answered_at__isnull=True)
-        .prefetch_related("questions__point")
-        .first()
+    """The round of clarification waiting for the council's answers, or None, with its
+    questions and their points (without the guidance): one query, for the questions with
+    their round (a round is never sent without a question)."""
+    questions = list(
+        ClarificationQuestion.objects.filter(
+            round__assessment=assessment, round__answered_at__isnull=True
+        )
+        .select_related("round", "point")
+        .defer(*guidance_of("point"))
     )
+    if not questions:
+        return None
+    clarification = questions[0].round
+    for question in questions:
+        question.round = clarification
+    # As prefetch_related leaves them (without its second query): `questions.all()`
+    # gives these.
+    kept = clarification.questions.all()
+    kept._result_cache, kept._prefetch_done = questions, True
+    clarification._prefetched_objects_cache = {"questions": kept}
+    return clarification
 
 
 def latest_round(assessment):

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from assessments import scoring, services
+from assessments import rules, scoring, services
 from assessments.forms.assessments import (
     EVIDENCE_LIMIT,
     LINK_ADDRESS_LIMIT,
@@ -27,11 +27,12 @@ from assessments.forms.assessments import (
     StartAssessmentForm,
     WithdrawForm,
 )
-from assessments.models import EVER_PUBLISHED, ClarificationQuestion, PointAssessment, Status
+from assessments.models import EVER_PUBLISHED, PointAssessment, Status
 from assessments.services.discussion import open_round, unread_points
-from assessments.services.reviewing import BEING_REVIEWED, current_assignment
+from assessments.services.reviewing import BEING_REVIEWED
 from assessments.views.lookups import assessment_from_url, council_from_url, service_from_url
 from lgdss import unsaved
+from standard.models import guidance_of
 
 
 def _url(name, assessment, *args):
@@ -42,6 +43,7 @@ def _answers(assessment):
     """The assessment's answers in point order, with their links: two queries."""
     return list(
         assessment.points.select_related("point", "updated_by")
+        .defer(*guidance_of("point"))
         .prefetch_related("links")
         .order_by("point__number")
     )
@@ -140,7 +142,7 @@ def task_list(request, code, pk):
             **review,
             # A current reviewer, while it is with the reviewers: a link to their review.
             "is_reviewer": (
-                current_assignment(request.user, assessment)
+                rules.current_assignment(request.user, assessment)
                 if assessment.status in BEING_REVIEWED
                 and request.user.has_perm("assessments.review_assessment", assessment)
                 else None
@@ -230,12 +232,25 @@ def _initial_answer(answer):
 @require_http_methods(["GET", "POST"])
 def edit_point(request, code, pk, number):
     assessment = assessment_from_url(request, code, pk)
+    # With the number of points (for "Point 3 of 15" and the next point) and, to show
+    # the page, its links (the form's rows, and the page when it cannot be changed). A
+    # save reads them again, locked (`services.save_point`).
+    answers = assessment.points.with_point_count().select_related("point", "updated_by")
+    if request.method == "GET":
+        answers = answers.prefetch_related("links")
     try:
-        answer = assessment.points.select_related("point", "updated_by").get(point__number=number)
+        answer = answers.get(point__number=number)
     except PointAssessment.DoesNotExist:
         raise Http404("No such point.") from None
+    # While clarification is requested, the questions asked: which points may change,
+    # and this one's question on the page. One query for both.
+    questions = {}
+    if assessment.status == Status.CLARIFICATION_REQUESTED:
+        questions = services.open_questions(assessment)
     # A draft's points, or while clarification is requested the points asked about.
-    can_edit = services.may_change_point(request.user, assessment, answer.point_id)
+    can_edit = services.may_change_point(
+        request.user, assessment, answer.point_id, asked=set(questions)
+    )
     if request.method == "POST" and not can_edit and assessment.is_draft:
         raise PermissionDenied
     action = request.POST.get("action", "")
@@ -306,7 +321,7 @@ def edit_point(request, code, pk, number):
             if action == "continue" and assessment.is_draft:
                 if return_to:
                     return redirect(_url(RETURNS[return_to], assessment))
-                if number < assessment.points.count():
+                if number < answer.point_count:
                     return redirect(_url("edit_point", assessment, number + 1))
                 return redirect(_url("check_answers", assessment))
             return redirect(_url("assessment", assessment))
@@ -326,7 +341,7 @@ def edit_point(request, code, pk, number):
             "conflict": conflict,
             "conflict_links": list(conflict.links.all()) if conflict else [],
             "can_edit": can_edit,
-            "point_count": assessment.points.count(),
+            "point_count": answer.point_count,
             "phase_expectation": getattr(point, assessment.phase, ""),
             "last_time": _last_time(assessment, number),
             "not_saved": not_saved,
@@ -341,21 +356,16 @@ def edit_point(request, code, pk, number):
                 "link_address": f"{LINK_ADDRESS_LIMIT:,}",
             },
             "has_errors": bool(form.errors or links.total_error_count() or conflict),
-            **discussion_context(request.user, assessment, point),
+            **discussion_context(request.user, assessment, questions.get(point.pk)),
         },
     )
 
 
-def discussion_context(user, assessment, point):
-    """For a point page under peer review: the open round's question on this point, if
-    any, and whether the person may read the point's discussion and has unread messages."""
+def discussion_context(user, assessment, question):
+    """For a point page under peer review: the open round's `question` on this point (or
+    None), and whether the person may read the point's discussion and has unread messages."""
     if assessment.is_draft:
         return {}
-    question = None
-    if assessment.status == Status.CLARIFICATION_REQUESTED:
-        question = ClarificationQuestion.objects.filter(
-            round__assessment=assessment, round__answered_at__isnull=True, point=point
-        ).first()
     can_read = user.has_perm("assessments.view_discussion", assessment)
     return {
         "question": question,

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,11 +25,12 @@ from assessments.models import (
     Review,
     ReviewerAssignment,
     Status,
+    StatusChange,
 )
 from assessments.services import reviewers
 from assessments.services.conflicts import EditConflict
 from assessments.services.transitions import NotAllowedNow
-from assessments.views.lookups import assessment_from_url
+from assessments.views.lookups import assessment_from_url, review_of
 
 ASSESSMENTS_PER_PAGE = 25
 
@@ -125,8 +126,8 @@ def _submitted_assessment(request, pk):
     assessments = (
         Assessment.objects.visible_to(request.user)
         .exclude(status=Status.DRAFT)
-        .select_related("service__council__peer_group")
-        .prefetch_related("status_changes__by")
+        .select_related("service__council__peer_group", "review")
+        .prefetch_related(Prefetch("status_changes", StatusChange.objects.select_related("by")))
     )
     try:
         assessment = assessments.get(pk=pk)
@@ -171,7 +172,7 @@ def _assignment_page(request, assessment, *, form=None, problem="", status=200):
             "service": assessment.service,
             "council": assessment.service.council,
             "submission": submission,
-            "review": Review.objects.filter(assessment=assessment).first(),
+            "review": review_of(assessment),
             "current": current,
             "offers": offers,
             "ended": ended,
@@ -285,7 +286,7 @@ def change_due_date(request, pk):
     assessment = _submitted_assessment(request, pk)
     if not _may_assign(request.user, assessment):
         raise PermissionDenied
-    review = Review.objects.filter(assessment=assessment).first()
+    review = review_of(assessment)
     if review is None:  # the first reviewer makes the review and its date
         messages.info(request, "Assign a reviewer first: the review starts with them")
         return redirect(_page_url(assessment))

@@ -1,8 +1,11 @@
 """The public directory of councils, each council's page, and recording that a council signed up."""
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -10,7 +13,7 @@ from assessments import services
 from assessments.forms.councils import AdoptionForm, CouncilFilterForm
 from assessments.insight import peers
 from assessments.models import Council, Publication
-from assessments.publishing.caching import public_record_page
+from assessments.publishing.caching import kept_for_record, public_record_page
 from assessments.publishing.filters import latest_per_service
 from assessments.views.lookups import council_for, council_from_url
 
@@ -52,7 +55,7 @@ def detail(request, code):
     council = council_from_url(code, Council.objects.select_related("peer_group"))
     if request.path != council.get_absolute_url():  # the code was not typed in lower case
         return redirect(council, permanent=True)
-    against_peers = peers.council_against_peers(council)
+    against_peers = _against_peers(council)
     return render(
         request,
         "assessments/councils/detail.html",
@@ -64,14 +67,51 @@ def detail(request, code):
             "publications": latest_per_service(
                 Publication.objects.public().filter(council=council)
             ),
-            "replaced_by": list(council.replaced_by.order_by("short_name")),
-            "replaced": list(council.replaced.order_by("short_name")),
+            **_successions(council),
             "may_record_adoption": council.is_current
             and request.user.has_perm("assessments.record_adoption", council),
             "may_view_members": request.user.has_perm("assessments.view_members", council),
             "may_manage_members": request.user.has_perm("assessments.invite_member", council),
         },
     )
+
+
+def _against_peers(council):
+    """`peers.council_against_peers`, kept under the record's version and the council's
+    facts that it groups and names by: its two queries scan every publication of the
+    council's type and region, and change only when the record or those facts do."""
+    facts = "\n".join(
+        [
+            str(council.pk),
+            council.short_name,
+            council.authority_type,
+            council.authority_type_name,
+            council.region,
+        ]
+    )
+    name = "council-against-peers:" + hashlib.sha256(facts.encode()).hexdigest()[:32]
+    return kept_for_record(name, lambda: peers.council_against_peers(council))
+
+
+def _successions(council):
+    """The councils that replaced `council` and those it replaced, each by name: one query
+    of the links between them, both ways."""
+    links = (
+        Council.replaced_by.through.objects.filter(Q(from_council=council) | Q(to_council=council))
+        .select_related("from_council", "to_council")
+        .order_by()
+    )
+    replaced_by, replaced = [], []
+    for link in links:
+        if link.from_council_id == council.pk:
+            replaced_by.append(link.to_council)
+        else:
+            replaced.append(link.from_council)
+
+    def by_name(councils):
+        return sorted(councils, key=lambda each: (each.short_name, each.pk))
+
+    return {"replaced_by": by_name(replaced_by), "replaced": by_name(replaced)}
 
 
 @login_required

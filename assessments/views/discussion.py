@@ -128,7 +128,7 @@ def request_clarification(request, code, pk):
         and request.user.has_perm("assessments.lead_review", assessment)
     ):
         raise PermissionDenied
-    points = assessment.standard.points.order_by("number")
+    points = assessment.standard.points.without_guidance().order_by("number")
     form = ClarificationForm(request.POST if request.method == "POST" else None, points=points)
     if request.method == "POST" and form.is_valid():
         try:

@@ -22,7 +22,11 @@ from django.views.decorators.http import require_safe
 from assessments.insight import points as arithmetic
 from assessments.insight.charts import BarChart, Row
 from assessments.insight.downloads import csv_download
-from assessments.publishing.caching import public_record_download, public_record_page
+from assessments.publishing.caching import (
+    kept_for_record,
+    public_record_download,
+    public_record_page,
+)
 from standard.models import StandardVersion
 
 SERIES = ("All assessments", "Peer reviewed", "Self-assessed")
@@ -54,7 +58,7 @@ def insight(request):
         "assessments/insight/hub.html",
         {
             "standard": standard,
-            "points": list(standard.points.all()) if standard else [],
+            "points": list(standard.points.without_guidance()) if standard else [],
             "crumbs": [("Home", reverse("home"))],
         },
     )
@@ -150,9 +154,14 @@ def point_picture(request, number):
     """How councils score on one point of the current Standard across the public record:
     the spread of scores, by phase and by council type, and the best-scoring examples with
     their evidence. Seven queries, whatever the number of publications: the record's
-    version, the Standard, the point, three breakdowns and the examples."""
+    version, the Standard, the point, three breakdowns and the examples; three once the
+    picture is kept under the record's version (`kept_for_record`), as the breakdowns scan
+    every publication's answer to the point."""
     standard, point = _current_point(number)
-    picture = arithmetic.point_picture(standard, number)
+    picture = kept_for_record(
+        f"point-picture:{standard.pk}:{number}",
+        lambda: arithmetic.point_picture(standard, number),
+    )
     included = _what_is_included(standard, picture)
     phase_charts = _breakdown_charts(point, included, picture.phases, "phase", "phase")
     type_charts = _breakdown_charts(

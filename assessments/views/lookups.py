@@ -13,9 +13,11 @@ these run.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
-from assessments.models import Assessment, Council, Invitation, Membership, Service
+from assessments import rules
+from assessments.models import Assessment, Council, Invitation, Membership, Review, Service
 
 
 def _get(queryset, **lookup):
@@ -58,12 +60,38 @@ def service_from_url(request, code, pk, perm):
     return _check(request, perm, _get(services, pk=pk, council__code=code))
 
 
-def assessment_from_url(request, code, pk, perm="assessments.view_assessment"):
-    """The assessment `pk` of the council in the URL, if the user may see it and has `perm`."""
-    assessments = Assessment.objects.visible_to(request.user).select_related(
-        "service__council", "standard", "created_by"
+def assessment_from_url(request, code, pk, perm="assessments.view_assessment", *, related=()):
+    """The assessment `pk` of the council in the URL, if the user may see it and has `perm`.
+
+    `related` names more to read in the same query, for pages that show it: its
+    review, say (`"review"`, one-to-one: `review_of` reads it without another query)."""
+    user = request.user
+    assessments = Assessment.objects.visible_to(user).select_related(
+        "service__council", "standard", "created_by", *related
     )
-    return _check(request, perm, _get(assessments, pk=pk, service__council__code=code))
+    if user.is_authenticated:
+        # The person's role in its council, in the same query: every page about an
+        # assessment asks it (rules.py), and it is then not asked again.
+        assessments = assessments.annotate(
+            viewer_role=Subquery(
+                Membership.objects.filter(user=user, council=OuterRef("service__council")).values(
+                    "role"
+                )[:1]
+            )
+        )
+    assessment = _get(assessments, pk=pk, service__council__code=code)
+    if user.is_authenticated:
+        rules.note_role_in_council(user, assessment.service.council_id, assessment.viewer_role)
+    return _check(request, perm, assessment)
+
+
+def review_of(assessment):
+    """The assessment's review, or None: read with the assessment where its lookup asked
+    for it (`related=("review",)`), else one query."""
+    try:
+        return assessment.review
+    except Review.DoesNotExist:
+        return None
 
 
 def membership_from_url(request, code, pk, perm):

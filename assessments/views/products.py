@@ -50,7 +50,8 @@ def _published_product(slug):
 @public_record_page(changes_outside_record=True)
 def product_detail(request, slug):
     """A product's published assessments across councils and its average on each point
-    against all published assessments. Five queries, whatever the data."""
+    against all published assessments. Five queries, whatever the data, and one
+    more when the national averages are not yet kept (`insight.point_figures`)."""
     product, publications = _published_product(slug)
     mine = figures(Publication.objects.public().filter(product=product))
     everyone = figures(Publication.objects.public())

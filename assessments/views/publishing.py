@@ -60,7 +60,13 @@ def _published_message(request, assessment):
 def publish(request, code, pk):
     """The confirmation page (GET) shows exactly what will become public: the snapshot
     the transition would write now, from the same pure function. POST publishes it."""
-    assessment = assessment_from_url(request, code, pk)
+    # With what the snapshot reads of its council, product and review.
+    assessment = assessment_from_url(
+        request,
+        code,
+        pk,
+        related=("service__council__peer_group", "service__product__supplier", "review"),
+    )
     if assessment.status == Status.PUBLISHED and request.method == "POST":
         return redirect(_url("assessment", assessment))  # a double click: already published
     if (

@@ -24,7 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from assessments import scoring, services
+from assessments import rules, scoring, services
 from assessments.forms.assessments import NOT_APPLICABLE
 from assessments.forms.reviews import (
     COMMENT_LIMIT,
@@ -36,8 +36,6 @@ from assessments.models import (
     EVER_PUBLISHED,
     AgreedPoint,
     PointAssessment,
-    Review,
-    ReviewerAssignment,
     ReviewerPoint,
     Status,
 )
@@ -45,13 +43,12 @@ from assessments.services.agreement import points_without_agreed_score
 from assessments.services.discussion import open_round, unread_points
 from assessments.services.reviewing import (
     BEING_REVIEWED,
-    current_assignment,
-    is_member_of_council,
     reviewer_task_status,
 )
 from assessments.views.assessments import publishing_context
-from assessments.views.lookups import assessment_from_url
+from assessments.views.lookups import assessment_from_url, review_of
 from lgdss import unsaved
+from standard.models import guidance_of
 
 
 def _url(name, assessment, *args):
@@ -97,9 +94,13 @@ def _reviewer_assessment(request, code, pk, *, lead=False):
     with `lead`) and the rule allows it now. A reviewer whose review is complete is sent
     to its outcome."""
     perm = "assessments.lead_review" if lead else "assessments.review_assessment"
-    assessment = assessment_from_url(request, code, pk)
-    assignment = current_assignment(request.user, assessment, lead=lead)
-    if assignment is None or is_member_of_council(request.user, assessment):
+    assessment = assessment_from_url(request, code, pk, related=("review",))
+    # The same per-request lookups as the permission checks below (rules.py): asked once.
+    assignment = rules.current_assignment(request.user, assessment)
+    if lead and assignment is not None and not assignment.is_lead:
+        assignment = None
+    member = rules.role_in_council(request.user, assessment.service.council_id) is not None
+    if assignment is None or member:
         raise PermissionDenied
     if assessment.status in (Status.REVIEWED, *EVER_PUBLISHED):
         raise ReviewComplete(assessment)
@@ -109,26 +110,24 @@ def _reviewer_assessment(request, code, pk, *, lead=False):
     return assessment, assignment
 
 
-def _answers(assessment):
-    """The council's answers in point order, with their links: two queries."""
-    return list(
+def _answers(assessment, *, links=True):
+    """The council's answers in point order, with their links (two queries), or without
+    them for pages that show none (one)."""
+    answers = (
         assessment.points.select_related("point")
-        .prefetch_related("links")
+        .defer(*guidance_of("point"))
         .order_by("point__number")
     )
+    return list(answers.prefetch_related("links") if links else answers)
 
 
-def _reviewers(assessment):
-    """The current reviewers, the lead first."""
-    return list(
-        ReviewerAssignment.objects.current()
-        .filter(assessment=assessment)
-        .select_related("reviewer")
-    )
+def _reviewers(user, assessment):
+    """The current reviewers, the lead first (read once per request with `user`'s
+    permission checks: `rules.current_assignments`)."""
+    return rules.current_assignments(user, assessment)
 
 
-def _review(assessment):
-    return Review.objects.filter(assessment=assessment).first()
+_review = review_of
 
 
 def _initial_answer(row):
@@ -175,7 +174,7 @@ def review_task_list(request, code, pk):
     """A reviewer's 15 points with their own progress, the due date and the other
     reviewers; for the lead, the agreed scores and completing. Constant queries."""
     assessment, assignment = _reviewer_assessment(request, code, pk)
-    answers = _answers(assessment)
+    answers = _answers(assessment, links=False)  # the task list shows no evidence
     mine = {
         row.point_id: row
         for row in ReviewerPoint.objects.filter(assessment=assessment, reviewer=request.user)
@@ -199,7 +198,7 @@ def review_task_list(request, code, pk):
             assessment,
             assignment=assignment,
             review=_review(assessment),
-            reviewers=_reviewers(assessment),
+            reviewers=_reviewers(request.user, assessment),
             rows=rows,
             completed=sum(1 for *_, status in rows if status == scoring.TaskStatus.COMPLETED),
             agreed=agreed,
@@ -214,8 +213,13 @@ def review_task_list(request, code, pk):
 
 def _discussion(user, assessment):
     """What the reviewer's pages show of the discussion and clarification: the points
-    with unread messages, and the open round's questions by point number."""
-    clarification = open_round(assessment)
+    with unread messages, and the open round's questions by point number.
+
+    A round is open only while the assessment waits for the council's answers (sending
+    them back closes it), so in review there is none to ask for."""
+    clarification = None
+    if assessment.status == Status.CLARIFICATION_REQUESTED:
+        clarification = open_round(assessment)
     questions = (
         {question.point.number: question for question in clarification.questions.all()}
         if clarification
@@ -229,9 +233,14 @@ def _discussion(user, assessment):
 
 
 def _point_answer(assessment, number):
+    """The council's answer to point `number`, with its links, and `point_count`, the
+    number of points in the assessment (for "Point 3 of 15" and the next point): two
+    queries."""
     try:
         return (
-            assessment.points.select_related("point", "updated_by")
+            assessment.points.with_point_count()
+            .select_related("point", "updated_by")
+            .defer(*guidance_of("point"))
             .prefetch_related("links")
             .get(point__number=number)
         )
@@ -286,7 +295,7 @@ def review_point(request, code, pk, number):
             if action == "continue":
                 if request.POST.get("return") == "check":
                     return redirect(_url("review_check_answers", assessment))
-                if number < len(assessment.standard.points.all()):
+                if number < answer.point_count:
                     return redirect(_url("review_point", assessment, number + 1))
                 return redirect(_url("review_check_answers", assessment))
             return redirect(_url("review_task_list", assessment))
@@ -300,7 +309,7 @@ def review_point(request, code, pk, number):
             form=form,
             levels=scoring.LEVELS,
             conflict=conflict,
-            point_count=assessment.standard.points.count(),
+            point_count=answer.point_count,
             return_to="check" if (request.POST or request.GET).get("return") == "check" else "",
             comment_limit=f"{COMMENT_LIMIT:,}",
             assignment=assignment,
@@ -364,7 +373,7 @@ def agreed_point(request, code, pk, number):
         .select_related("updated_by")
         .first()
     )
-    reviewers = _reviewers(assessment)
+    reviewers = _reviewers(request.user, assessment)
     scores = {
         row.reviewer_id: row
         for row in ReviewerPoint.objects.filter(assessment=assessment, point=point)
@@ -404,7 +413,7 @@ def agreed_point(request, code, pk, number):
         else:
             messages.success(request, f"Agreed score for point {number} saved")
             if request.POST.get("action") == "continue":
-                if number < assessment.standard.points.count():
+                if number < answer.point_count:
                     return redirect(_url("agreed_point", assessment, number + 1))
                 return redirect(_url("complete_review", assessment))
             return redirect(_url("review_task_list", assessment))
@@ -421,7 +430,7 @@ def agreed_point(request, code, pk, number):
             agreed=agreed,
             opinions=opinions,
             spread=(min(given), max(given), max(given) - min(given)) if given else None,
-            point_count=assessment.standard.points.count(),
+            point_count=answer.point_count,
             comment_limit=f"{COMMENT_LIMIT:,}",
             assignment=assignment,
             heading="The agreed score",
@@ -563,7 +572,13 @@ def review_outcome(request, code, pk):
     """The completed review: per point the council's score, the agreed score and the
     difference, the agreed and each reviewer's comments; the summary, recommendation and
     both sets of results; the council's response. Constant queries."""
-    assessment = assessment_from_url(request, code, pk, "assessments.view_reviewer_scores")
+    assessment = assessment_from_url(
+        request,
+        code,
+        pk,
+        "assessments.view_reviewer_scores",
+        related=("review__completed_by", "review__council_response_by"),
+    )
     review = _review(assessment)
     if review is None or not review.is_complete:
         raise Http404("The review is not complete.")
@@ -572,11 +587,13 @@ def review_outcome(request, code, pk):
     by_point = {}
     for row in ReviewerPoint.objects.filter(assessment=assessment).select_related("reviewer"):
         by_point.setdefault(row.point_id, []).append(row)
-    reviewers = list(
-        ReviewerAssignment.objects.filter(assessment=assessment, confirmed_at__isnull=False)
-        .exclude(end="conflict")
-        .select_related("reviewer")
-    )
+    # Everyone who took part, ended or not, but not who stepped aside: read with the
+    # permission checks (`rules.assignments_to`).
+    reviewers = [
+        a
+        for a in rules.assignments_to(request.user, assessment)
+        if a.confirmed_at is not None and a.end != "conflict"
+    ]
     lead_ids = {a.reviewer_id for a in reviewers if a.is_lead}
     rows = [
         {
