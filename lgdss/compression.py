@@ -10,9 +10,9 @@ a byte at a time): each response gets up to 100 random bytes in the gzip header,
 length no longer tells. Our CSRF tokens are masked afresh on every response too. Brotli
 would make pages about a tenth smaller again, at the same cost, but has no such defence.
 
-Stored public pages (assessments/publishing/caching.py) are kept uncompressed, because
-each response gets its own CSP nonce, and gzipped on the way out; their ETags are weak, so
-a 304 answers for either form.
+Stored public pages never reach it: lgdss/public_pages.py sends them from the front of the
+request, gzipped once when stored. A response that already has a Content-Encoding is left
+as it is (Django's middleware checks), so nothing is compressed twice.
 
 One change to Django's: it compresses a stream piece by piece and flushes after each,
 which for a CSV written a line at a time doubles its size and takes five times as long.

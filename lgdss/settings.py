@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from lgdss import env
+from lgdss.inline_script import JS_ENABLED_HASH
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -65,13 +66,16 @@ MIDDLEWARE = [
     "lgdss.middleware.HealthCheckMiddleware",
     # After the health checks, so that load balancers' calls are not logged.
     "lgdss.request_log.RequestLogMiddleware",
+    # A stored public page is sent from here, with the headers the middleware below gave
+    # it when it was drawn; nothing below runs for it (lgdss/public_pages.py).
+    "lgdss.public_pages.StoredPublicPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "lgdss.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages, downloads and the API, gzipped (lgdss/compression.py). After whitenoise, whose
     # static files are compressed once, at collectstatic; outside everything that makes
-    # or reads a body, the cache of public pages included.
+    # or reads a body. It leaves alone a response already encoded.
     "lgdss.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -287,14 +291,16 @@ STORAGES = {
 
 # Scripts, styles and everything else only from this site (and from STATIC_URL's host,
 # if static files are served from another), and the one inline script, GOV.UK
-# Frontend's js-enabled snippet, by the request's nonce. Django's own pages with an
-# inline <style> (the CSRF failure page, some admin pages) carry the nonce too.
+# Frontend's js-enabled snippet, by its hash: the header is then the same on every
+# response, so a public page is the same bytes for every visitor and can be stored as it
+# is. The admin's inline scripts and styles carry a nonce; Django puts a nonce in the
+# header only for a response that used one, so the site's own pages send none.
 # See docs/decisions/0014-content-security-policy.md.
 _static = urlsplit(STATIC_URL)
 _static_host = [f"{_static.scheme}://{_static.netloc}"] if _static.netloc else []
 SECURE_CSP = {
     "default-src": [CSP.SELF, *_static_host],
-    "script-src": [CSP.SELF, *_static_host, CSP.NONCE],
+    "script-src": [CSP.SELF, *_static_host, JS_ENABLED_HASH, CSP.NONCE],
     "style-src": [CSP.SELF, *_static_host, CSP.NONCE],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],

@@ -70,7 +70,10 @@ def _empty_cache():
     test would otherwise be served in the next (the cache outlives the database)."""
     from django.core.cache import caches
 
+    from lgdss.public_pages import recent
+
     caches["default"].clear()
+    recent.clear()  # each process's own copies of stored pages, before the shared cache
 
 
 def pytest_runtest_setup(item):

@@ -348,10 +348,10 @@ def test_a_publication_on_one_server_shows_on_the_others_public_pages_at_once(de
     }
     visitor = Browser()
     before = {name: visitor.get(b, path) for name, path in pages.items()}
-    # B stored the two pages in the shared cache (a download streams and is not stored),
-    # and serves them from there when asked again.
+    # B stored the two pages in the shared cache, each plain and gzipped (a download
+    # streams and is not stored), and serves them from there when asked again.
     stored = redis.Redis.from_url(deployment.cache_url).keys("*public-page:*")
-    assert len(stored) == 2
+    assert len(stored) == 4
     again = {name: visitor.get(b, pages[name]) for name in ("results", "council")}
     assert before["report"].status == 404
     for name in ("results", "council", "download"):

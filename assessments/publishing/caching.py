@@ -2,12 +2,10 @@
 record's version (`PublicRecord`; docs/decisions/0022-caching-public-pages.md).
 
 Every publish, withdrawal and correction adds one to `PublicRecord.version` in its own
-transaction. So a public page is named by that
-version (with its address and who is asking): the name is its `ETag`, `changed_at` its
-`Last-Modified`, and the name is also its key in Django's cache. When the record changes,
-every app server computes new names at once, whatever cache it has: nothing is cleared,
-and no server can serve a page older than the record it has just read. A request for a
-stored page costs one query, for the version.
+transaction. So a public page is named by that version (with its address and who is
+asking): the name is its `ETag`, `changed_at` its `Last-Modified`. When the record
+changes, every app server computes new names at once, whatever cache it has: nothing is
+cleared, and no server can serve a page older than the record it has just read.
 
 Two decorators, for views that accept only GET and HEAD (put them under `require_safe`):
 
@@ -29,10 +27,14 @@ A class-based view is wrapped where it is routed, as the feed is:
 `changes_outside_record=True` for the councils' endpoints, which read the live register.
 
 `changes_outside_record` is for pages that also show what changes without the record (a
-council's sign-up and facts, the current Standard): their
-names also carry the number of the current period of `PUBLIC_CACHE_SECONDS`, so such a
-change reaches them within that time, in our cache and in browsers' alike. Pages that
-show only the record need not.
+council's sign-up and facts, the current Standard): their names also carry the number of
+the current period of `PUBLIC_CACHE_SECONDS`, so such a change reaches them within that
+time, in our cache and in browsers' alike. Pages that show only the record need not.
+
+The decorators answer conditional requests and mark a page that may be shared
+(`response.shared_page`); `lgdss.public_pages.StoredPublicPagesMiddleware`, at the front of
+the request, stores it with its final headers, gzipped and plain, and serves it from there
+to every anonymous visitor after: one query, for the version, and no other middleware.
 
 What is never stored, so that no one is shown what was drawn for someone else:
 - pages for a signed-in person (their name and their links are in the header): their
@@ -40,41 +42,37 @@ What is never stored, so that no one is shown what was drawn for someone else:
 - requests that carry a session or messages cookie (something of that visitor's own may be
   on the page), and responses that set a cookie, used a CSRF token or showed a message;
 - anything but a 200 (a 404 is cheap; a redirect may depend on the address typed).
-The page's CSP nonce must be new on every response (docs/decisions/0014): a stored page
-keeps a marker where the nonce was, and each response gets the request's own. A 304 sends
-no policy at all, so that the browser keeps the one that came with the page it kept.
+A page is the same bytes for every anonymous visitor: the Content Security Policy allows
+its one inline script by its hash, not by a nonce (docs/decisions/0014), so its `ETag` is
+strong, one for each form (plain and gzipped).
 """
 
 import contextlib
 import contextvars
 import functools
 import hashlib
-import logging
 import time
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
-from django.http import HttpResponse
+from django.db import DatabaseError, connection
+from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 
 from assessments.models import PublicRecord
-
-logger = logging.getLogger(__name__)
 
 # How long browsers and shared caches (a CDN) may reuse a public page or download without
 # asking again: a publication reaches them within a minute.
 BROWSER_MAX_AGE = 60
 
-# Where the page's CSP nonce was, in a stored page. Never in a page of ours: the templates
-# escape the angle brackets of anything they print.
-NONCE_MARKER = b"\x00<csp-nonce>\x00"
-
 
 def public_record_page(view=None, *, changes_outside_record=False):
-    """Conditional requests, `Cache-Control` and a stored copy for a public page.
+    """Conditional requests and `Cache-Control` for a public page, and the mark that lets
+    `lgdss.public_pages` store it for every anonymous visitor.
 
     Usable bare (`@public_record_page`) or with `changes_outside_record=True` (see the
     module's docstring)."""
@@ -89,27 +87,26 @@ def public_record_page(view=None, *, changes_outside_record=False):
         response = get_conditional_response(
             request, etag=validators.etag, last_modified=validators.last_modified
         )
-        if response is not None:  # 304 Not Modified (or 412 for If-Match)
-            return _finish(response, request, validators)
-        shared = _may_share(request)
-        response = _stored(request, validators.key) if shared else None
         if response is None:
             with _drawn_at(validators.record):
                 response = view(request, *args, **kwargs)
+            shared = validators.viewer == "anonymous" and shares_pages(request)
             if shared and _may_store(request, response):
-                _store(request, validators.key, response)
-        return _finish(response, request, validators)
+                response.shared_page = validators.shared_page
+        return _finish(response, validators)
 
+    # How lgdss.public_pages knows, from the address alone, that a page may be stored.
+    wrapper.public_record_page = True
     return wrapper
 
 
 def public_record_download(view):
     """Conditional requests and `Cache-Control` for a streaming download of the record.
 
-    The body is not stored in our cache: a download of the whole record grows with it (a
-    national one runs to megabytes), so storing it would mean holding all of it in memory
-    before the first byte is sent, which is what streaming avoids, and a copy per version in
-    the cache. Browsers and shared caches on the way keep it instead, for `BROWSER_MAX_AGE`,
+    The body is not stored: a download of the whole record grows with it (a national one
+    runs to megabytes), so storing it would mean holding all of it in memory before the
+    first byte is sent, which is what streaming avoids, and a copy per version in the
+    cache. Browsers and shared caches on the way keep it instead, for `BROWSER_MAX_AGE`,
     then ask again with its `ETag` and get a 304 with no body until the record changes.
     The same for everyone, signed in or not: a download shows no one's name."""
 
@@ -124,41 +121,124 @@ def public_record_download(view):
         if response is None:
             with _drawn_at(validators.record):
                 response = view(request, *args, **kwargs)
-        return _finish(response, request, validators)
+        return _finish(response, validators)
 
     return wrapper
 
 
+def record_state(request=None):
+    """The public record's version and the time it last changed, `(0, None)` before any.
+
+    One query, the cheapest there is: a stored page's only one, so a raw cursor, with no
+    model built. Read once per request: `lgdss.public_pages` reads it first and keeps it
+    on the request for the decorators, which draw the page after it (so a page is never
+    older than the version it is named by)."""
+    state = getattr(request, "_public_record_state", None)
+    if state is not None:
+        return state
+    version, changed_at = _read_record() or (0, None)
+    if isinstance(changed_at, str):  # SQLite has no date type: text, in UTC
+        changed_at = parse_datetime(changed_at).replace(tzinfo=UTC)
+    state = (version, changed_at.astimezone(UTC) if changed_at else None)
+    if request is not None:
+        request._public_record_state = state
+    return state
+
+
+_RECORD_QUERY = f"SELECT version, changed_at FROM {PublicRecord._meta.db_table} WHERE id = 1"
+
+
+def _read_record():
+    """The record's row, standing in for Django's health check of the connection.
+
+    With `CONN_HEALTH_CHECKS` Django sends `SELECT 1` before a request's first query on a
+    connection it keeps between requests, and opens a new one if that fails. This query
+    is as cheap as that one and is the first a stored page makes, so it is the check: on
+    a kept connection the database has dropped (a restart, a failover) it fails, and it is
+    sent once more on a new connection. A stored page then costs one round trip, not two.
+    """
+    checking = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if checking:
+        connection.health_check_done = True
+    try:
+        return _fetch_record()
+    except DatabaseError:
+        if not checking:
+            raise
+        connection.close()
+        return _fetch_record()
+
+
+def _fetch_record():
+    with connection.cursor() as cursor:
+        cursor.execute(_RECORD_QUERY)
+        return cursor.fetchone()
+
+
+def current_period():
+    """The number of the current period of `PUBLIC_CACHE_SECONDS`, for pages that also
+    show what changes outside the record."""
+    return int(time.time()) // settings.PUBLIC_CACHE_SECONDS
+
+
+def shares_pages(request):
+    """Whether this request may be given, and may leave, a stored page: only one with
+    nothing of the visitor's own in its cookies (a session, so no one signed in, and
+    messages). Other cookies change nothing on a page: there is no language cookie,
+    and a page that used the CSRF cookie's token is never stored."""
+    return not (
+        settings.SESSION_COOKIE_NAME in request.COOKIES
+        or CookieStorage.cookie_name in request.COOKIES
+    )
+
+
+def accepts_gzip(request):
+    """As Django's GZipMiddleware decides it."""
+    return bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+
+
+def etag(digest, *, gzipped):
+    """The strong `ETag` of one form of a page: its gzipped bytes differ from its plain
+    ones, so each form has its own."""
+    return f'"{digest}-gzip"' if gzipped else f'"{digest}"'
+
+
 class _Validators:
-    """The page's name (its `ETag` and cache key) and `Last-Modified`, from one read of the
+    """The page's name (the base of its `ETag`) and `Last-Modified`, from one read of the
     public record. The name covers the record's version and time (a database restored
     from a backup may repeat a version, never both), the full address with its query string,
     who is asking, and the period for pages that also show what changes outside the record."""
 
     def __init__(self, request, *, periodic, personal=True):
-        self.record = record = PublicRecord.current()
-        changed_at = record.changed_at
-        period = ""
+        # (version, time): figures kept for the record while the page is drawn use it too.
+        self.record = version, changed_at = record_state(request)
+        recorded_at = changed_at
+        period = None
         if periodic:
-            seconds = settings.PUBLIC_CACHE_SECONDS
-            number = int(time.time()) // seconds
-            period = str(number)
-            start = datetime.fromtimestamp(number * seconds, tz=UTC)
+            period = current_period()
+            start = datetime.fromtimestamp(period * settings.PUBLIC_CACHE_SECONDS, tz=UTC)
             changed_at = max(changed_at, start) if changed_at else start
         self.viewer = _viewer(request) if personal else "everyone"
         parts = [
-            str(record.version),
-            record.changed_at.isoformat() if record.changed_at else "",
-            period,
+            str(version),
+            recorded_at.isoformat() if recorded_at else "",
+            "" if period is None else str(period),
             # The host too: a feed or an API response has absolute links in it.
             request.build_absolute_uri(),
             self.viewer,
         ]
         digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
-        # Weak: each response has its own CSP nonce, so the bytes differ; the page does not.
-        self.etag = f'W/"{digest}"'
-        self.key = f"public-page:{digest}"
+        # Everyone's copy of a shared page is the same bytes, in one form or the other.
+        self.etag = etag(digest, gzipped=self.viewer == "anonymous" and accepts_gzip(request))
         self.last_modified = int(changed_at.timestamp()) if changed_at else None
+        # What lgdss.public_pages keeps with a stored page: its ETags, when it stops
+        # being current, and its Last-Modified for conditional requests.
+        self.shared_page = {"digest": digest, "period": period, "modified": self.last_modified}
 
 
 def _viewer(request):
@@ -166,17 +246,6 @@ def _viewer(request):
     if user is not None and user.is_authenticated:
         return f"user {user.pk}"
     return "anonymous"
-
-
-def _may_share(request):
-    """Whether this request may be given, and may leave, a stored page: only an anonymous
-    visitor's with nothing of their own in cookies (a session, messages)."""
-    if _viewer(request) != "anonymous":
-        return False
-    return not (
-        settings.SESSION_COOKIE_NAME in request.COOKIES
-        or CookieStorage.cookie_name in request.COOKIES
-    )
 
 
 def _may_store(request, response):
@@ -188,47 +257,13 @@ def _may_store(request, response):
     return not (messages is not None and (messages.used or len(messages)))
 
 
-def _store(request, key, response):
-    content = response.content
-    nonce = getattr(request, "_csp_nonce", None)
-    if nonce:  # the page used it
-        content = content.replace(str(nonce).encode(), NONCE_MARKER)
-    headers = dict(response.items())
-    try:
-        caches["default"].set(key, (content, headers), settings.PUBLIC_CACHE_SECONDS)
-    except Exception:
-        # A cache server that is down must not take the public pages with it.
-        logger.warning("A public page could not be stored in the cache", exc_info=True)
-
-
-def _stored(request, key):
-    try:
-        stored = caches["default"].get(key)
-    except Exception:
-        logger.warning("The cache could not be read for a public page", exc_info=True)
-        return None
-    if stored is None:
-        return None
-    content, headers = stored
-    if NONCE_MARKER in content:
-        nonce = getattr(request, "_csp_nonce", None)
-        # Reading the nonce makes the CSP middleware put it in this response's header.
-        content = content.replace(NONCE_MARKER, str(nonce).encode() if nonce is not None else b"")
-    return HttpResponse(content, headers=headers)
-
-
-def _finish(response, request, validators):
+def _finish(response, validators):
     """Validators and Cache-Control on a 200 or 304. Signed-in people's pages are private
     (and `PrivatePagesNotStoredMiddleware` adds no-store); others may be kept by anyone
     for `BROWSER_MAX_AGE`."""
     if response.status_code not in (200, 304):
         # A 404 or a redirect gets no validators: a later request must reach the view.
         return response
-    if response.status_code == 304:
-        # The browser shows the page it kept, with the headers it came with, but for any
-        # this response sends. A Content-Security-Policy here would carry another nonce,
-        # or none (no page was drawn), and block the kept page's snippet: send none.
-        response._csp_config = response._csp_ro_config = {}
     if validators.last_modified and not response.has_header("Last-Modified"):
         response.headers["Last-Modified"] = http_date(validators.last_modified)
     response.headers.setdefault("ETag", validators.etag)
@@ -268,9 +303,9 @@ def kept_for_record(name, compute):
     every figure a new name at once, so none is stale and nothing is cleared. Without a
     shared cache (or with an empty one) it is computed, as before. Inside a public page or
     download the version is the one the page was named by (no query)."""
-    record = _page_record.get() or PublicRecord.current()
+    version, changed_at = _page_record.get() or record_state()
     key = "record-figures:{}:{}:{}".format(
-        name, record.version, record.changed_at.isoformat() if record.changed_at else ""
+        name, version, changed_at.isoformat() if changed_at else ""
     )
     cache = caches["default"]
     value = cache.get(key)

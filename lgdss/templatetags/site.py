@@ -10,8 +10,19 @@ from django import template
 from django.forms.formsets import BaseFormSet
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from lgdss.inline_script import JS_ENABLED
 
 register = template.Library()
+
+
+@register.simple_tag
+def js_enabled_script():
+    """GOV.UK Frontend's js-enabled snippet, allowed by the policy's hash of this very
+    text (lgdss/inline_script.py). Printed as it is: escaping its quotes would change
+    the text, and so its hash."""
+    return mark_safe(f"<script>{JS_ENABLED}</script>")
 
 
 @register.simple_tag(takes_context=True)

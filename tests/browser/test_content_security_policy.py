@@ -15,6 +15,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from assessments.models import Service
+from lgdss.inline_script import JS_ENABLED_HASH
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_invitation_journey import sign_in
 
@@ -25,7 +26,10 @@ COMPONENTS_NOT_STARTED = """() => [...document.querySelectorAll("[data-module]")
 
 
 def assert_govuk_frontend_started(page, response):
-    assert "'nonce-" in response.headers["content-security-policy"]
+    """The js-enabled snippet ran, allowed by its hash (no nonce), and every component
+    on the page started."""
+    assert JS_ENABLED_HASH in response.headers["content-security-policy"]
+    assert "'nonce-" not in response.headers["content-security-policy"]
     expect(page.locator("body")).to_have_class(re.compile(r"\bgovuk-frontend-supported\b"))
     expect(page.locator("body")).to_have_class(re.compile(r"\bjs-enabled\b"))
     expect(page.locator("[data-govuk-service-navigation-init]")).to_have_count(1)
@@ -71,7 +75,7 @@ def test_govuk_frontend_starts_on_the_journey_pages_under_the_policy(page, bins,
     assert_accessible(page)
 
 
-# An inline script and an inline style, neither with the nonce.
+# An inline script and an inline style the policy does not allow.
 INJECT = """() => {
   const script = document.createElement("script");
   script.textContent = "window.injected = true";
@@ -87,7 +91,7 @@ def wait_until(page, condition, seconds=5):
         page.wait_for_timeout(50)
 
 
-def test_inline_code_without_the_nonce_is_blocked_and_reported(pages, db):
+def test_inline_code_the_policy_does_not_allow_is_blocked_and_reported(pages, db):
     page = pages.new_page(violations_expected=True)
     violations = pages.violations(page)
     page.goto("/cookies/")
