@@ -23,7 +23,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -36,6 +35,8 @@ from pathlib import Path
 from runpy import run_path
 
 import pytest
+
+from tests.local_servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -143,12 +144,6 @@ def at_once(*requests):
     for thread in threads:
         thread.join()
     return responses
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def worker_count():

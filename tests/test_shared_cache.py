@@ -4,12 +4,6 @@ servers' cache clients see each other's writes, and a page stored by one is serv
 other. Without redis-server these skip, except with CI=true, where they fail (.ci/run
 installs it)."""
 
-import os
-import shutil
-import socket
-import subprocess
-import time
-
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
@@ -20,6 +14,7 @@ from assessments import services
 from assessments.models import Publication
 from lgdss import env
 from tests.factories_reviews import submitted_assessment
+from tests.local_servers import free_port, redis_server
 from tests.test_settings import load_settings
 
 
@@ -73,40 +68,10 @@ def test_the_settings_read_cache_url():
 # --- Against a real Redis server ----------------------------------------------------
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def redis_url():
-    """A redis-server of our own on a free port, with nothing saved to disk."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        reason = "redis-server not found (apt-get install redis-server)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"The shared cache tests must run in CI: {reason}", pytrace=False)
-        pytest.skip(reason)
-    port = _free_port()
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("redis-server did not start")
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with redis_server("The shared cache tests") as url:
+        yield url
 
 
 def app_server_cache(url):
@@ -153,7 +118,7 @@ def test_public_pages_are_still_drawn_when_the_cache_server_is_down(
 ):
     settings.CACHES = {
         "default": env.cache(
-            "CACHE_URL", environ={"CACHE_URL": f"redis://127.0.0.1:{_free_port()}/0"}
+            "CACHE_URL", environ={"CACHE_URL": f"redis://127.0.0.1:{free_port()}/0"}
         )
     }
     assessment = submitted_assessment(coventry, coventry_lead, name="Pay council tax")

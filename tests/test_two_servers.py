@@ -29,11 +29,8 @@ import json
 import os
 import re
 import secrets
-import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 from pathlib import Path
 
@@ -46,6 +43,7 @@ from django.db import connection, models
 from django.test import Client
 from django.utils.module_loading import import_string
 
+from tests.local_servers import free_port, redis_server, wait_for
 from tests.test_settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,45 +159,10 @@ class Browser:
         return self.post(send_to, "/sign-in/", {"email": email, "password": password}, page=page)
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(port, process, log):
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            assert process.poll() is None, Path(log).read_text()
-            assert time.monotonic() < deadline, f"nothing answered on port {port} within 30 s"
-            time.sleep(0.1)
-
-
 @pytest.fixture(scope="module")
 def redis_url():
-    """A redis-server of our own on a free port, with nothing saved to disk."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        reason = "redis-server not found (apt-get install redis-server)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"The two-server tests must run in CI: {reason}", pytrace=False)
-        pytest.skip(reason)
-    port = free_port()
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(port, server, os.devnull)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with redis_server("The two-server tests") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
