@@ -309,9 +309,10 @@ class RecentForms:
     (Redis, some tenths of a millisecond) and no unpickling.
 
     Nothing here can be out of date: a key names one version of the record and one
-    address, and a page that changes outside the record still has its period checked. So
-    nothing needs to be told when the record changes; pages of older versions are simply
-    no longer asked for, and make way."""
+    address, and a page that changes outside the record still has its period checked (and
+    its copy of an earlier period is replaced when it is drawn again). So nothing needs to
+    be told when the record changes; pages of older versions are simply no longer asked
+    for, and make way."""
 
     def __init__(self, limit):
         self.limit = limit
