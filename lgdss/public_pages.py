@@ -33,6 +33,22 @@ If-Modified-Since) is answered here with a 304. A HEAD gets the headers with no 
 The gzipped form is made once, when the page is stored, with no random bytes in its
 header: Django's defence against BREACH guards a secret in a page that also shows an
 attacker's text, and a stored page has no secret (no CSRF token, nothing of anyone's).
+
+One drawer at a time. When a page's name changes (its first request, a publication, a
+new period), every request for it finds nothing stored, and a slow page (a product page
+takes hundreds of milliseconds under load) would be drawn by every worker at once, each
+making the others slower. So the first request takes a lock in the cache for that key
+(`cache.add`, which only one caller wins: across servers with Redis, within a process
+with memory) and draws; the others wait for its page, looking in the store every
+`POLL_SECONDS`, and draw it themselves if the drawer gives up the lock without storing a
+page (a 404, a cookie) or after `WAIT_SECONDS`. A drawer that dies leaves a lock that
+ends by itself after `LOCK_SECONDS`. A waiter looks only under the key it named from the
+version it read, so it is never given a page older than that version.
+
+A page that changes outside the record, found stored from an earlier period and drawn
+less than `PUBLIC_CACHE_SECONDS` ago, is still sent while one request draws it anew:
+when the period rolls over no one waits for it, and no one is shown anything older than
+such a page can be by design (docs/decisions/0022).
 """
 
 import functools
@@ -40,6 +56,8 @@ import gzip
 import hashlib
 import logging
 import threading
+import time
+import uuid
 from collections import OrderedDict
 
 from django.conf import settings
@@ -64,6 +82,13 @@ PER_FORM = {"content-encoding", "content-length", "etag", "vary"}
 # Another form for a browser that accepts gzip or not, and for one sending a session cookie.
 VARY = "Cookie, Accept-Encoding"
 
+# One drawer per page: how long its lock lasts if it never lets it go (a worker killed
+# while drawing), how long the others wait for its page before drawing it themselves,
+# and how often they look. A page takes well under a second to draw, even under load.
+LOCK_SECONDS = 5
+WAIT_SECONDS = 2.0
+POLL_SECONDS = 0.01
+
 
 class StoredPublicPagesMiddleware:
     """Serves a stored public page, or stores the page drawn for this request if it may
@@ -82,9 +107,28 @@ class StoredPublicPagesMiddleware:
         gzipped = accepts_gzip(request)
         key = _key(record_state(request), address)
         stored = _read(key, gzipped)
+        if stored is not None and _is_current(stored):
+            return _respond(request, stored)
+        renewable = stored if stored is not None and _may_be_renewed(stored) else None
+        return self._draw_once(request, key, gzipped, renewable)
+
+    def _draw_once(self, request, key, gzipped, renewable):
+        """Draws the page if no other request is drawing it; otherwise sends the page of
+        the earlier period while it is renewed, or waits for the drawer's page."""
+        lock = _take_lock(key)
+        if lock is not None:
+            try:
+                return self._draw(request, key, gzipped)
+            finally:
+                _let_go(lock)
+        if renewable is not None:
+            return _respond(request, renewable)
+        stored = _wait_for(key, gzipped)
         if stored is not None:
             return _respond(request, stored)
+        return self._draw(request, key, gzipped)
 
+    def _draw(self, request, key, gzipped):
         response = self.get_response(request)
         page = getattr(response, "shared_page", None)
         if (
@@ -149,7 +193,12 @@ def _forms(response, page):
         ]
         if gzipped:
             own.append(("Content-Encoding", "gzip"))
-        forms[gzipped] = {"page": page, "headers": headers + own, "body": body}
+        forms[gzipped] = {
+            "page": page,
+            "headers": headers + own,
+            "body": body,
+            "stored_at": time.time(),
+        }
     return forms
 
 
@@ -165,20 +214,83 @@ def _respond(request, form):
 
 
 def _read(key, gzipped):
+    """The stored form under this key, current or not (`_is_current` says): from this
+    process's memory if it is current there, else from the cache, where another process
+    may have stored a newer one."""
     form_key = _form_key(key, gzipped)
     form = recent.get(form_key)
-    if form is None:
-        try:
-            form = caches["default"].get(form_key)
-        except Exception:
-            # A cache server that is down must not take the public pages with it.
-            logger.warning("The cache could not be read for a public page", exc_info=True)
-            return None
-        if form is None:
-            return None
-        recent.put(form_key, form)
+    if form is not None and _is_current(form):
+        return form
+    try:
+        shared = caches["default"].get(form_key)
+    except Exception:
+        # A cache server that is down must not take the public pages with it.
+        logger.warning("The cache could not be read for a public page", exc_info=True)
+        return form
+    if shared is None:
+        return form
+    recent.put(form_key, shared)
+    return shared
+
+
+def _is_current(form):
     period = form["page"]["period"]
-    return form if period is None or period == current_period() else None
+    return period is None or period == current_period()
+
+
+def _may_be_renewed(form):
+    """Whether a page of an earlier period may still be sent while it is drawn again: one
+    drawn less than `PUBLIC_CACHE_SECONDS` ago is no older than a current one can be."""
+    drawn_at = form.get("stored_at")
+    return drawn_at is not None and time.time() - drawn_at < settings.PUBLIC_CACHE_SECONDS
+
+
+def _lock_key(key):
+    return f"{key}:drawing"
+
+
+def _take_lock(key):
+    """The lock for drawing this page, or None if another request holds it. A cache that
+    fails gives the lock to everyone: pages are then drawn as if there were no cache."""
+    lock = (_lock_key(key), uuid.uuid4().hex)
+    try:
+        taken = caches["default"].add(*lock, timeout=LOCK_SECONDS)
+    except Exception:
+        logger.warning("The cache could not lock a public page", exc_info=True)
+        return lock
+    return lock if taken else None
+
+
+def _let_go(lock):
+    """Lets the lock go, if it is still this drawer's: one that outlived `LOCK_SECONDS`
+    may have been taken by another since (not atomic: at worst, one more draw)."""
+    key, token = lock
+    try:
+        cache = caches["default"]
+        if cache.get(key) == token:
+            cache.delete(key)
+    except Exception:
+        logger.warning("The cache could not unlock a public page", exc_info=True)
+
+
+def _wait_for(key, gzipped):
+    """The page another request is drawing, once stored; None if it let the lock go
+    without storing one, or after `WAIT_SECONDS`: the waiter then draws it itself."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        stored = _read(key, gzipped)
+        if stored is not None and _is_current(stored):
+            return stored
+        try:
+            drawing = caches["default"].get(_lock_key(key)) is not None
+        except Exception:
+            return None
+        if not drawing:
+            # Stored just before the lock went, or not at all.
+            stored = _read(key, gzipped)
+            return stored if stored is not None and _is_current(stored) else None
+    return None
 
 
 def _write(key, forms):
@@ -197,9 +309,10 @@ class RecentForms:
     (Redis, some tenths of a millisecond) and no unpickling.
 
     Nothing here can be out of date: a key names one version of the record and one
-    address, and a page that changes outside the record still has its period checked. So
-    nothing needs to be told when the record changes; pages of older versions are simply
-    no longer asked for, and make way."""
+    address, and a page that changes outside the record still has its period checked (and
+    its copy of an earlier period is replaced when it is drawn again). So nothing needs to
+    be told when the record changes; pages of older versions are simply no longer asked
+    for, and make way."""
 
     def __init__(self, limit):
         self.limit = limit
@@ -215,9 +328,12 @@ class RecentForms:
             return form
 
     def put(self, key, form):
+        """Keeps the form, in place of any kept under the same key (a page of an earlier
+        period, drawn again)."""
         with self._lock:
-            if key in self._forms:
-                return
+            kept = self._forms.pop(key, None)
+            if kept is not None:
+                self._size -= len(kept["body"])
             self._forms[key] = form
             self._size += len(form["body"])
             while self._size > self.limit:

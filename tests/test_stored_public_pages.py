@@ -4,6 +4,8 @@ headers as the page drawn, for anonymous visitors only, and never after the reco
 """
 
 import gzip
+import threading
+import time
 from unittest import mock
 
 import pytest
@@ -22,7 +24,9 @@ from django.views.decorators.http import require_safe
 
 from assessments import services
 from assessments.models import Publication, PublicRecord
+from assessments.publishing import caching
 from assessments.publishing.caching import public_record_page
+from lgdss import public_pages
 from lgdss.public_pages import RecentForms, recent
 from tests.factories_reviews import complete, submitted_assessment
 
@@ -289,8 +293,6 @@ def test_a_publication_changes_the_stored_page_on_the_next_request(
 def test_a_page_that_changes_outside_the_record_is_drawn_again_in_the_next_period(
     client, coventry, monkeypatch, settings
 ):
-    from assessments.publishing import caching
-
     settings.PUBLIC_CACHE_SECONDS = 300
     now = [1_800_000_000.0 + 298]  # near the end of a period: the cache keeps it longer
     monkeypatch.setattr(caching.time, "time", lambda: now[0])
@@ -299,6 +301,8 @@ def test_a_page_that_changes_outside_the_record_is_drawn_again_in_the_next_perio
     assert len(served_from_the_store(client, "/councils/cov/")[1]) == 1
     now[0] += 1  # the next period: still in the cache, no longer current
     assert len(served_from_the_store(client, "/councils/cov/")[1]) > 1
+    # Drawn again, it takes the earlier one's place in this process's memory too.
+    assert len(served_from_the_store(client, "/councils/cov/")[1]) == 1
 
 
 # --- The rules of the rest of the stack still hold -------------------------------------
@@ -385,3 +389,177 @@ def test_a_connection_the_database_dropped_is_replaced_for_a_stored_page(standar
     assert status == "200 OK"
     assert again == page
     assert connection.connection.info.backend_pid != dropped
+
+
+# --- One drawer per page when its name changes ----------------------------------------
+
+
+class SlowPage:
+    """A public page's view as the middleware sees it: each call is counted, and the
+    first waits for `finish` once it has said it started drawing, so a second request
+    arrives while the first is still drawing, on every run."""
+
+    def __init__(self, *, periodic=False, status=200):
+        self.calls = 0
+        self.drawing = threading.Event()
+        self.finish = threading.Event()
+        self.periodic = periodic
+        self.status = status
+
+    def __call__(self, request):
+        self.calls += 1
+        self.drawing.set()
+        assert self.finish.wait(5), "the test never let the drawer finish"
+        response = HttpResponse(f"drawn {self.calls}", status=self.status)
+        if self.status == 200:
+            period = caching.current_period() if self.periodic else None
+            response.shared_page = {"digest": "d", "period": period, "modified": None}
+        return response
+
+
+ADDRESS = "/products/a-product/"
+
+
+@pytest.fixture
+def front(monkeypatch):
+    """The middleware in front of a page, with the record's version fixed: the threads
+    need no database."""
+    monkeypatch.setattr(public_pages, "record_state", lambda request: (7, None))
+    monkeypatch.setattr(public_pages, "_is_public_record_page", lambda request: True)
+
+    def build(page):
+        return public_pages.StoredPublicPagesMiddleware(page)
+
+    return build
+
+
+def in_a_thread(middleware, results):
+    def run():
+        results.append(middleware(RequestFactory().get(ADDRESS)))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def the_lock():
+    key = public_pages._key((7, None), f"http://testserver{ADDRESS}")
+    return public_pages._lock_key(key)
+
+
+def test_two_requests_for_a_missing_page_draw_it_once_and_both_get_it(front):
+    page = SlowPage()
+    middleware = front(page)
+    results = []
+    first = in_a_thread(middleware, results)
+    assert page.drawing.wait(5)
+    second = in_a_thread(middleware, results)  # arrives while the first is drawing
+    time.sleep(0.05)  # long enough for it to have drawn too, had it not waited
+    page.finish.set()
+    first.join(5)
+    second.join(5)
+
+    assert page.calls == 1
+    assert [response.content for response in results] == [b"drawn 1", b"drawn 1"]
+    assert caches["default"].get(the_lock()) is None  # let go once stored
+
+
+def test_a_lock_left_by_a_drawer_that_died_ends_and_the_next_request_draws(front, monkeypatch):
+    monkeypatch.setattr(public_pages, "LOCK_SECONDS", 0.2)
+    key = public_pages._key((7, None), f"http://testserver{ADDRESS}")
+    assert public_pages._take_lock(key) is not None  # and never let go
+    time.sleep(0.3)
+
+    page = SlowPage()
+    page.finish.set()
+    started = time.monotonic()
+    response = front(page)(RequestFactory().get(ADDRESS))
+
+    assert time.monotonic() - started < 0.2  # drawn at once, no waiting
+    assert page.calls == 1
+    assert response.content == b"drawn 1"
+
+
+def test_a_request_waits_a_bounded_time_for_a_drawer_then_draws_itself(front, monkeypatch):
+    monkeypatch.setattr(public_pages, "WAIT_SECONDS", 0.3)
+    key = public_pages._key((7, None), f"http://testserver{ADDRESS}")
+    assert public_pages._take_lock(key) is not None  # a drawer that is taking too long
+
+    page = SlowPage()
+    page.finish.set()
+    started = time.monotonic()
+    response = front(page)(RequestFactory().get(ADDRESS))
+    waited = time.monotonic() - started
+
+    assert 0.3 <= waited < 1.5
+    assert page.calls == 1
+    assert response.content == b"drawn 1"
+
+
+def test_a_waiter_draws_at_once_when_the_drawer_stores_nothing(front, monkeypatch):
+    """A 404 is never stored: the waiter does not wait out WAIT_SECONDS for it."""
+    monkeypatch.setattr(public_pages, "WAIT_SECONDS", 5)
+    page = SlowPage(status=404)
+    middleware = front(page)
+    results = []
+    first = in_a_thread(middleware, results)
+    assert page.drawing.wait(5)
+    started = time.monotonic()
+    second = in_a_thread(middleware, results)
+    time.sleep(0.05)
+    page.finish.set()
+    first.join(5)
+    second.join(5)
+
+    assert time.monotonic() - started < 2
+    assert page.calls == 2
+    assert [response.status_code for response in results] == [404, 404]
+
+
+def test_at_a_new_period_the_earlier_page_is_sent_while_one_request_draws_it_anew(
+    front, monkeypatch, settings
+):
+    settings.PUBLIC_CACHE_SECONDS = 300
+    now = [1_800_000_000.0 + 290]
+    monkeypatch.setattr(caching.time, "time", lambda: now[0])
+    page = SlowPage(periodic=True)
+    page.finish.set()
+    middleware = front(page)
+    assert middleware(RequestFactory().get(ADDRESS)).content == b"drawn 1"
+
+    now[0] += 20  # the next period, 20 seconds after the page was drawn
+    page.finish.clear()
+    page.drawing.clear()
+    results = []
+    renewing = in_a_thread(middleware, results)
+    assert page.drawing.wait(5)
+    others = [middleware(RequestFactory().get(ADDRESS)) for _ in range(3)]
+    assert [response.content for response in others] == [b"drawn 1"] * 3  # no waiting
+    page.finish.set()
+    renewing.join(5)
+
+    assert results[0].content == b"drawn 2"
+    assert page.calls == 2
+    assert middleware(RequestFactory().get(ADDRESS)).content == b"drawn 2"
+
+
+def test_a_page_drawn_longer_ago_than_the_cache_seconds_is_not_sent_while_renewed(
+    front, monkeypatch, settings
+):
+    settings.PUBLIC_CACHE_SECONDS = 300
+    monkeypatch.setattr(public_pages, "WAIT_SECONDS", 0.1)
+    now = [1_800_000_000.0 + 10]
+    monkeypatch.setattr(caching.time, "time", lambda: now[0])
+    page = SlowPage(periodic=True)
+    page.finish.set()
+    middleware = front(page)
+    middleware(RequestFactory().get(ADDRESS))
+    caches["default"].clear()  # let go by the cache; this process still keeps it
+
+    now[0] += 300  # the next period, and 300 seconds after it was drawn
+    key = public_pages._key((7, None), f"http://testserver{ADDRESS}")
+    assert public_pages._take_lock(key) is not None  # another request is renewing it
+    response = middleware(RequestFactory().get(ADDRESS))
+
+    assert response.content == b"drawn 2"  # waited, then drew it: never the old one
+    assert page.calls == 2
