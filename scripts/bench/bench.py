@@ -815,7 +815,8 @@ def run(args):
                     f"  {row['name'][:20]:20}  {rate(row['rps']):>8}  {rate(two['rps']):>8}  "
                     f"x{two['vs_one']:.2f}"
                 )
-        print(f"Written to {path.relative_to(ROOT)} and {args.output}/latest.json")
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        print(f"Written to {shown} and {args.output}/latest.json")
     finally:
         processes.stop_all()
 
