@@ -18,20 +18,38 @@ as is anything unknown. Lists are paginated (`limit` at most 100, and `offset`) 
 take the same filters, by the same names, as the results page. Each request makes a
 fixed number of queries: a count, a page, and for assessments one more for the page's
 points. Bad parameters are a 422 with the problems in JSON, never a 500.
+
+Every GET is served like a public page (docs/decisions/0022): each operation is wrapped
+in `public_record_page` (`decorate_view`), which answers conditional requests with a 304
+and sets `ETag`, `Last-Modified` and `Cache-Control`, and `ReadOnlyAPI` marks each
+address's view so that `lgdss.public_pages` stores the JSON drawn for an anonymous
+caller and serves it to every one after, before the rest of the stack: one query, for
+the public record's version. A publication, withdrawal or correction renames every
+answer at once. The councils and the Standard's points also change outside the record
+(the register, the current version), so theirs carry the period as council pages do.
+Only a 200 is stored: a 404 or a 422 is drawn every time. The description
+(/api/v1/openapi.json) changes only with the code: it is built once in each process.
 """
 
+import functools
+import hashlib
 from datetime import date, datetime
 
 from django.db.models import Count, OuterRef, Subquery
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja.decorators import decorate_view
+from ninja.responses import Response
 
 from assessments.models import Council, Publication, PublishedPoint, ReviewType
 from assessments.models.councils import Nation
 from assessments.models.phases import Phase
+from assessments.publishing.caching import BROWSER_MAX_AGE, public_record_page
 from assessments.publishing.open_data import ASSESSMENT_COLUMNS, json_value
 from assessments.scoring import Rating
 from standard.models import Point, StandardVersion
@@ -49,17 +67,89 @@ VERSION = r"^[A-Za-z0-9.-]{1,20}$"
 
 
 class ReadOnlyAPI(NinjaAPI):
-    """ninja's API, with its description answering GET and HEAD only, like every other
-    read-only address here (ninja's own view answers any method)."""
+    """ninja's API, with every address answering GET and HEAD only, like every other
+    read-only address here (ninja's own views answer any method they are given, and
+    refuse HEAD), and those that read the public record served like its pages.
+
+    ninja routes each address through one view that picks the operation by method, so
+    `public_record_page` on an operation (`decorate_view`) is not seen on the address's
+    view, where `lgdss.public_pages` looks for it before anything is drawn. So an address
+    whose every operation is a GET marked with it gets a view of its own that carries the
+    mark (`_page_of_the_record`). The description is built once in each process
+    instead (`description`)."""
 
     def _get_urls(self):
         urls = super()._get_urls()
+        views = self._path_views()
         for pattern in urls:
             if pattern.name == "openapi-json":
-                pattern.callback = require_safe(pattern.callback)
+                pattern.callback = description
             elif pattern.name == "api-root":
                 pattern.callback = index
+            elif pattern.name in views and _reads_the_record(views[pattern.name]):
+                pattern.callback = _page_of_the_record(views[pattern.name])
         return urls
+
+    def _path_views(self):
+        """Each address's operations (ninja's `PathView`), by the URL name ninja gave
+        its pattern: the API's routers as bound by `super()._get_urls()`."""
+        views = {}
+        for bound in self._get_bound_routers():
+            for path_view in bound.path_operations.values():
+                for operation in path_view.operations:
+                    name = getattr(operation, "url_name", None) or self.get_operation_url_name(
+                        operation, router=bound.template
+                    )
+                    views[name] = path_view
+        return views
+
+
+def _reads_the_record(path_view):
+    """Whether an address only reads (one GET operation) and that operation is wrapped in
+    `public_record_page`: anything else is left to ninja's own view, and not stored."""
+    return len(path_view.operations) == 1 and all(
+        operation.methods == ["GET"] and getattr(operation.run, "public_record_page", False)
+        for operation in path_view.operations
+    )
+
+
+def _page_of_the_record(path_view):
+    """The address's view: its GET operation, for GET and HEAD (as `require_safe` pages
+    answer both, and a stored answer is served to both), marked `public_record_page`.
+    Exempt from CSRF as ninja's views are, so another method is a 405, not a 403."""
+    (operation,) = path_view.operations
+
+    @csrf_exempt
+    @require_safe
+    @functools.wraps(operation.view_func)
+    def view(request, *args, **kwargs):
+        return operation.run(request, *args, **kwargs)
+
+    view.public_record_page = True
+    return view
+
+
+@require_safe
+def description(request):
+    """/api/v1/openapi.json: ninja's description of the API, built once in each process.
+
+    Building it from the schemas takes tens of milliseconds, and it changes only when the
+    code does, never with the record: so it is not named by the record's version (which
+    would cost a query, and programs such as Schemathesis read it with no database) but
+    by its own bytes, with `Cache-Control` as the public pages have."""
+    body, tag = _description()
+    response = get_conditional_response(request, etag=tag)
+    if response is None:
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = tag
+    patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
+    return response
+
+
+@functools.cache
+def _description():
+    body = Response(api.get_openapi_schema()).content
+    return body, f'"{hashlib.sha256(body).hexdigest()[:32]}"'
 
 
 @require_safe
@@ -209,6 +299,7 @@ class CouncilFilters(Schema):
 
 
 @api.get("/councils", response=responses(CouncilPage), tags=["Councils"])
+@decorate_view(public_record_page(changes_outside_record=True))
 def list_councils(request, pagination: Query[Pagination], filters: Query[CouncilFilters]):
     """Every council in the register, current and former, by code."""
     lookups = {
@@ -224,6 +315,7 @@ def list_councils(request, pagination: Query[Pagination], filters: Query[Council
 
 
 @api.get("/councils/{code}", response=responses(CouncilOut, not_found=True), tags=["Councils"])
+@decorate_view(public_record_page(changes_outside_record=True))
 def get_council(request, code: str = Path(..., pattern=CODE)):
     """One council, by its code (in any case)."""
     return get_object_or_404(Council.objects.select_related("peer_group"), code=code.upper())
@@ -331,6 +423,7 @@ def public_publications():
 
 
 @api.get("/assessments", response=responses(AssessmentPage), tags=["Assessments"])
+@decorate_view(public_record_page)
 def list_assessments(request, pagination: Query[Pagination], filters: Query[PublicationFilters]):
     """Published assessments, newest first, each with its point scores."""
     publications = filters.apply(public_publications()).prefetch_related("points")
@@ -344,6 +437,7 @@ def list_assessments(request, pagination: Query[Pagination], filters: Query[Publ
     response=responses(AssessmentOut, not_found=True),
     tags=["Assessments"],
 )
+@decorate_view(public_record_page)
 def get_assessment(request, assessment_id: int = Path(..., ge=1, le=MAX_ID)):
     """One published assessment with its point scores. A withdrawn one is not found."""
     publication = get_object_or_404(
@@ -405,6 +499,7 @@ def service(publication):
 
 
 @api.get("/services", response=responses(ServicePage), tags=["Services"])
+@decorate_view(public_record_page)
 def list_services(request, pagination: Query[Pagination], filters: Query[PublicationFilters]):
     """Services with at least one published assessment, by id, as last published. The
     filters apply to each service's latest published assessment."""
@@ -418,6 +513,7 @@ def list_services(request, pagination: Query[Pagination], filters: Query[Publica
     response=responses(ServiceDetail, not_found=True),
     tags=["Services"],
 )
+@decorate_view(public_record_page)
 def get_service(request, service_id: int = Path(..., ge=1, le=MAX_ID)):
     """One service and every published assessment of it, newest first."""
     latest = latest_publications().filter(service_id=service_id).first()
@@ -466,6 +562,7 @@ class VersionFilter(Schema):
 
 
 @api.get("/standard/points", response=responses(PointPage), tags=["The Standard"])
+@decorate_view(public_record_page(changes_outside_record=True))
 def list_points(request, pagination: Query[Pagination], filters: Query[VersionFilter]):
     """The points of a version of the Standard, in order."""
     return paginate(filters.points(), pagination)
@@ -476,6 +573,7 @@ def list_points(request, pagination: Query[Pagination], filters: Query[VersionFi
     response=responses(PointOut, not_found=True),
     tags=["The Standard"],
 )
+@decorate_view(public_record_page(changes_outside_record=True))
 def get_point(request, filters: Query[VersionFilter], number: int = Path(..., ge=1, le=99)):
     """One point of a version of the Standard."""
     return get_object_or_404(filters.points(), number=number)
