@@ -391,8 +391,11 @@ def test_a_reset_link_sent_by_one_server_works_on_the_other(deployment):
     )
     assert asked.status == 302
     # The email, printed by server B (EMAIL_BACKEND=console), holds the link.
-    sent = (deployment.folder / "server-B.log").read_text()
-    link = re.search(rf"http://{re.escape(HOST)}(/password-reset/\S+/)", sent)[1]
+    # A line longer than 78 characters is sent quoted-printable (long ids make the link
+    # that long), folded with soft line breaks ("=" at a line's end) that a mail client
+    # undoes: undo them too. (The link has no "=" of its own to decode.)
+    sent = (deployment.folder / "server-B.log").read_text().replace("=\n", "")
+    link = re.findall(rf"http://{re.escape(HOST)}(/password-reset/\S+/)", sent)[-1]
 
     opened = person.get(a, link)  # A keeps the token in the session, out of the address
     assert opened.status == 302
